@@ -1,0 +1,39 @@
+// `vigil serve`: open the database, load the built-in scenario once, and serve until stopped.
+import type { Config } from '../config.ts';
+import { openDatabase } from '../db/connect.ts';
+import { BUILT_IN_SCENARIO, importScenario } from '../scenario/service.ts';
+import { buildApp } from '../server/app.ts';
+
+export async function serve(config: Config): Promise<void> {
+  const started = performance.now();
+  const db = await openDatabase(config);
+  const where = db.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
+  try {
+    if (config.loadDemo) {
+      const result = await importScenario(db, BUILT_IN_SCENARIO);
+      if (result.status === 'imported') {
+        console.error(`loaded the built-in scenario ${result.slug} (${result.counts.incidents} incidents)`);
+      }
+    }
+    const app = await buildApp({
+      db,
+      cookieSecure: config.cookieSecure,
+      trustProxy: config.trustProxy,
+      logger: { level: config.logLevel },
+    });
+    const stop = async (signal: string) => {
+      console.error(`${signal}: stopping`);
+      await app.close();
+      await db.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    const address = await app.listen({ host: config.host, port: config.port });
+    const ms = Math.round(performance.now() - started);
+    console.error(`Vigil listening on ${address} (${where}; ready in ${ms} ms)`);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
