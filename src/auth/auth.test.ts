@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../server/app.ts';
 import { buildTestApp } from '../../test/support/app.ts';
 import { describeEachDatabase } from '../../test/support/db.ts';
 import { bearer, TEST_PASSWORD } from '../../test/support/fixtures.ts';
+import { buildApp } from '../server/app.ts';
 import { PERMISSIONS, ROLES } from './permissions.ts';
 import { createApiToken, createUser, revokeApiToken } from './service.ts';
 
@@ -20,7 +20,13 @@ it('gives each role exactly the actions of the documented table', () => {
   assert.deepEqual(table, {
     viewer: ['situation.read-private'],
     documenter: ['evidence.write', 'incident.write', 'situation.read-private'],
-    analyst: ['analysis.run', 'assessment.write', 'evidence.write', 'incident.write', 'situation.read-private'],
+    analyst: [
+      'analysis.run',
+      'assessment.write',
+      'evidence.write',
+      'incident.write',
+      'situation.read-private',
+    ],
     organiser: ['campaign.write', 'measure.write', 'situation.read-private'],
     admin: [
       'analysis.run',
@@ -60,10 +66,22 @@ describeEachDatabase('auth', (getDb) => {
   });
 
   it('refuses weak passwords and unknown roles, naming the field', async () => {
-    await assert.rejects(createUser(getDb(), { email: 'x@example.org', password: 'short', role: 'viewer' }), /password/);
-    await assert.rejects(createUser(getDb(), { email: 'x@example.org', password: TEST_PASSWORD, role: 'king' }), /role/);
-    await assert.rejects(createUser(getDb(), { email: 'not-an-email', password: TEST_PASSWORD, role: 'viewer' }), /email/);
-    await assert.rejects(createUser(getDb(), { email: 'admin@example.org', password: TEST_PASSWORD, role: 'viewer' }), /exists/);
+    await assert.rejects(
+      createUser(getDb(), { email: 'x@example.org', password: 'short', role: 'viewer' }),
+      /password/,
+    );
+    await assert.rejects(
+      createUser(getDb(), { email: 'x@example.org', password: TEST_PASSWORD, role: 'king' }),
+      /role/,
+    );
+    await assert.rejects(
+      createUser(getDb(), { email: 'not-an-email', password: TEST_PASSWORD, role: 'viewer' }),
+      /email/,
+    );
+    await assert.rejects(
+      createUser(getDb(), { email: 'admin@example.org', password: TEST_PASSWORD, role: 'viewer' }),
+      /exists/,
+    );
   });
 
   it('signs in with an HTTP-only SameSite cookie and guards writes with a CSRF token', async () => {
@@ -89,8 +107,18 @@ describeEachDatabase('auth', (getDb) => {
     assert.equal(session.user.email, 'admin@example.org');
     assert.equal(session.csrfToken, csrfToken);
 
-    const situation = { slug: 'csrf-check', name: 'CSRF check', startsOn: '2024-01-01', visibility: 'public' };
-    const noToken = await app.inject({ method: 'POST', url: '/api/v1/situations', headers: { cookie }, payload: situation });
+    const situation = {
+      slug: 'csrf-check',
+      name: 'CSRF check',
+      startsOn: '2024-01-01',
+      visibility: 'public',
+    };
+    const noToken = await app.inject({
+      method: 'POST',
+      url: '/api/v1/situations',
+      headers: { cookie },
+      payload: situation,
+    });
     assert.equal(noToken.statusCode, 403);
     assert.match(noToken.json().detail, /x-csrf-token/i);
     const badToken = await app.inject({
@@ -116,7 +144,11 @@ describeEachDatabase('auth', (getDb) => {
     });
     assert.equal(ok.statusCode, 201, ok.body);
 
-    const logout = await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie, 'x-csrf-token': csrfToken } });
+    const logout = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { cookie, 'x-csrf-token': csrfToken },
+    });
     assert.equal(logout.statusCode, 204);
     assert.equal((await app.inject({ url: '/api/v1/auth/session', headers: { cookie } })).json().user, null);
   });
@@ -124,7 +156,11 @@ describeEachDatabase('auth', (getDb) => {
   it('changes a password and ends the other sessions', async () => {
     await createUser(getDb(), { email: 'doc@example.org', password: TEST_PASSWORD, role: 'documenter' });
     const login = () =>
-      app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'doc@example.org', password: TEST_PASSWORD } });
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: 'doc@example.org', password: TEST_PASSWORD },
+      });
     const first = await login();
     const second = await login();
     const headers = { cookie: cookieOf(second), 'x-csrf-token': second.json().csrfToken };
@@ -151,9 +187,13 @@ describeEachDatabase('auth', (getDb) => {
       payload: { currentPassword: TEST_PASSWORD, newPassword: 'a much better passphrase' },
     });
     assert.equal(changed.statusCode, 204, changed.body);
-    assert.equal((await app.inject({ url: '/api/v1/auth/session', headers: { cookie: cookieOf(first) } })).json().user, null);
     assert.equal(
-      (await app.inject({ url: '/api/v1/auth/session', headers: { cookie: cookieOf(second) } })).json().user.email,
+      (await app.inject({ url: '/api/v1/auth/session', headers: { cookie: cookieOf(first) } })).json().user,
+      null,
+    );
+    assert.equal(
+      (await app.inject({ url: '/api/v1/auth/session', headers: { cookie: cookieOf(second) } })).json().user
+        .email,
       'doc@example.org',
     );
     assert.equal((await login()).statusCode, 401, 'old password no longer works');
@@ -161,10 +201,23 @@ describeEachDatabase('auth', (getDb) => {
 
   it('accepts API tokens until they are revoked', async () => {
     const { token, prefix } = await createApiToken(getDb(), 'admin@example.org', 'ci');
-    const [stored] = await getDb().query<{ token_hash: string }>('SELECT token_hash FROM api_tokens WHERE token_prefix = $1', [prefix]);
+    const [stored] = await getDb().query<{ token_hash: string }>(
+      'SELECT token_hash FROM api_tokens WHERE token_prefix = $1',
+      [prefix],
+    );
     assert.notEqual(stored!.token_hash, token, 'only a hash is stored');
-    const payload = { slug: 'token-check', name: 'Token check', startsOn: '2024-01-01', visibility: 'public' };
-    const created = await app.inject({ method: 'POST', url: '/api/v1/situations', headers: bearer(token), payload });
+    const payload = {
+      slug: 'token-check',
+      name: 'Token check',
+      startsOn: '2024-01-01',
+      visibility: 'public',
+    };
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/situations',
+      headers: bearer(token),
+      payload,
+    });
     assert.equal(created.statusCode, 201, 'no CSRF token needed with a bearer token');
     assert.equal(await revokeApiToken(getDb(), prefix), 1);
     const after = await app.inject({ url: '/api/v1/situations', headers: bearer(token) });
@@ -193,13 +246,22 @@ describeEachDatabase('auth', (getDb) => {
         done();
       },
     });
-    const logging = await buildApp({ db: getDb(), cookieSecure: false, webDist: null, logger: { level: 'info', stream } });
+    const logging = await buildApp({
+      db: getDb(),
+      cookieSecure: false,
+      webDist: null,
+      logger: { level: 'info', stream },
+    });
     await logging.inject({
       url: '/api/v1/situations',
       remoteAddress: '203.0.113.77',
       headers: { 'user-agent': 'WitnessPhone/1.0', 'x-forwarded-for': '198.51.100.9' },
     });
-    await logging.inject({ url: '/api/v1/nothing-here', remoteAddress: '203.0.113.77', headers: { 'user-agent': 'WitnessPhone/1.0' } });
+    await logging.inject({
+      url: '/api/v1/nothing-here',
+      remoteAddress: '203.0.113.77',
+      headers: { 'user-agent': 'WitnessPhone/1.0' },
+    });
     await logging.close();
     assert.match(logged, /\/api\/v1\/situations/, 'requests are logged');
     for (const secret of ['203.0.113.77', '198.51.100.9', 'WitnessPhone', 'remoteAddress', 'user-agent']) {

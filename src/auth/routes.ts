@@ -1,9 +1,16 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { Database } from '../db/types.ts';
 import { UnauthorizedError } from '../lib/errors.ts';
 import { CSRF_HEADER, SESSION_COOKIE } from '../server/auth-plugin.ts';
-import { authenticate, changePassword, createSession, deleteSession, hasAdmin, SESSION_DAYS } from './service.ts';
+import {
+  authenticate,
+  changePassword,
+  createSession,
+  deleteSession,
+  hasAdmin,
+  SESSION_DAYS,
+} from './service.ts';
 
 const User = Type.Object({ id: Type.String(), email: Type.String(), role: Type.String() });
 
@@ -14,13 +21,17 @@ export interface AuthRouteOptions {
   loginRateLimit: number;
 }
 
-export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { db, cookieSecure, loginRateLimit }) => {
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
+  app,
+  { db, cookieSecure, loginRateLimit },
+) => {
   app.get(
     '/auth/session',
     {
       schema: {
         tags: ['auth'],
-        summary: 'Who is signed in, the CSRF token to send back, and whether the first admin is still missing',
+        summary:
+          'Who is signed in, the CSRF token to send back, and whether the first admin is still missing',
         response: {
           200: Type.Object({
             user: Type.Union([User, Type.Null()]),
@@ -47,7 +58,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
         tags: ['auth'],
         summary: 'Sign in; sets an HTTP-only session cookie',
         body: Type.Object(
-          { email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
+          {
+            email: Type.String({ minLength: 1, maxLength: 254 }),
+            password: Type.String({ minLength: 1, maxLength: 1024 }),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Type.Object({ user: User, csrfToken: Type.String() }) },
@@ -86,7 +100,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
         tags: ['auth'],
         summary: 'Change your password; ends your other sessions',
         body: Type.Object(
-          { currentPassword: Type.String({ minLength: 1, maxLength: 1024 }), newPassword: Type.String({ maxLength: 1024 }) },
+          {
+            currentPassword: Type.String({ minLength: 1, maxLength: 1024 }),
+            newPassword: Type.String({ maxLength: 1024 }),
+          },
           { additionalProperties: false },
         ),
         response: { 204: Type.Null() },
@@ -94,7 +111,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     },
     async (request, reply) => {
       if (request.actor.kind !== 'user') throw new UnauthorizedError();
-      await changePassword(db, request.actor.user.id, request.body.currentPassword, request.body.newPassword, request.sessionToken);
+      await changePassword(
+        db,
+        request.actor.user.id,
+        request.body.currentPassword,
+        request.body.newPassword,
+        request.sessionToken,
+      );
       return reply.code(204).send(null);
     },
   );

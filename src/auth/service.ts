@@ -3,7 +3,7 @@ import type { Database, Queryable } from '../db/types.ts';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors.ts';
 import { randomToken, sha256Hex } from '../lib/tokens.ts';
 import { checkPasswordPolicy, decoyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
-import { isRole, type Role, ROLES, type UserIdentity } from './permissions.ts';
+import { isRole, ROLES, type Role, type UserIdentity } from './permissions.ts';
 
 export const SESSION_DAYS = 14;
 const API_TOKEN_PREFIX = 'vgl_';
@@ -11,7 +11,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function normaliseEmail(email: string, field = 'email'): string {
   const normal = email.trim().toLowerCase();
-  if (!EMAIL.test(normal) || normal.length > 254) throw ValidationError.field(field, 'is not an e-mail address');
+  if (!EMAIL.test(normal) || normal.length > 254)
+    throw ValidationError.field(field, 'is not an e-mail address');
   return normal;
 }
 
@@ -85,12 +86,10 @@ export async function createSession(db: Queryable, userId: string): Promise<NewS
   const csrfToken = randomToken();
   const expiresAt = new Date(Date.now() + SESSION_DAYS * 86_400_000);
   await db.query('DELETE FROM sessions WHERE user_id = $1 AND expires_at < now()', [userId]);
-  await db.query('INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)', [
-    sha256Hex(token),
-    userId,
-    csrfToken,
-    expiresAt,
-  ]);
+  await db.query(
+    'INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)',
+    [sha256Hex(token), userId, csrfToken, expiresAt],
+  );
   return { token, csrfToken, expiresAt };
 }
 
@@ -126,7 +125,10 @@ export async function changePassword(
   }
   const passwordHash = await hashPassword(newPassword);
   await db.transaction(async (tx) => {
-    await tx.query('UPDATE users SET password_hash = $1, updated_at = now() WHERE id = $2', [passwordHash, userId]);
+    await tx.query('UPDATE users SET password_hash = $1, updated_at = now() WHERE id = $2', [
+      passwordHash,
+      userId,
+    ]);
     await tx.query('DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2', [
       userId,
       keepSessionToken ? sha256Hex(keepSessionToken) : '',
@@ -178,7 +180,16 @@ export async function revokeApiToken(db: Queryable, tokenOrIdOrPrefix: string): 
 export async function listApiTokens(
   db: Queryable,
   email: string,
-): Promise<{ id: string; name: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }[]> {
+): Promise<
+  {
+    id: string;
+    name: string;
+    prefix: string;
+    createdAt: Date;
+    lastUsedAt: Date | null;
+    revokedAt: Date | null;
+  }[]
+> {
   const rows = await db.query<{
     id: string;
     name: string;

@@ -31,7 +31,9 @@ export function buildProgram(): Command {
 
   program
     .command('serve')
-    .description('serve the API and web UI (loads the built-in scenario on first start unless VIGIL_NO_DEMO=1)')
+    .description(
+      'serve the API and web UI (loads the built-in scenario on first start unless VIGIL_NO_DEMO=1)',
+    )
     .action(async () => {
       await serve(loadConfig());
     });
@@ -43,7 +45,10 @@ export function buildProgram(): Command {
     .option('--scenario <slug>', 'a scenario folder under scenarios/', BUILT_IN_SCENARIO)
     .action(async (opts: { replace?: boolean; scenario: string }) => {
       const result = await withDatabase((db) =>
-        importScenario(db, opts.scenario, { replace: opts.replace, onProgress: (m) => console.error(`… ${m}`) }),
+        importScenario(db, opts.scenario, {
+          replace: opts.replace,
+          onProgress: (m) => console.error(`… ${m}`),
+        }),
       );
       const c = result.counts;
       if (result.status === 'already-loaded') {
@@ -71,7 +76,9 @@ export function buildProgram(): Command {
     .option('--password-stdin', 'read the password from standard input')
     .action(async (opts: { email: string; role: string; passwordStdin?: boolean }) => {
       const password = opts.passwordStdin ? await readAllStdin() : await promptSecret('Password: ');
-      const created = await withDatabase((db) => createUser(db, { email: opts.email, password, role: opts.role }));
+      const created = await withDatabase((db) =>
+        createUser(db, { email: opts.email, password, role: opts.role }),
+      );
       console.log(`added ${created.email} (${created.role})`);
     });
   user
@@ -90,7 +97,9 @@ export function buildProgram(): Command {
     .option('--name <name>', 'what the token is for', 'cli')
     .action(async (opts: { email: string; name: string }) => {
       const created = await withDatabase((db) => createApiToken(db, opts.email, opts.name));
-      console.error(`token ${created.prefix}… (id ${created.id}) created; store it now, it is not shown again:`);
+      console.error(
+        `token ${created.prefix}… (id ${created.id}) created; store it now, it is not shown again:`,
+      );
       console.log(created.token);
     });
   token
@@ -116,7 +125,14 @@ export function buildProgram(): Command {
   return program;
 }
 
-const KNOWN_ERRORS = [AppError, ConfigError, DatabaseUnavailableError, DatabaseLockedError, ScenarioFormatError, MigrationError];
+const KNOWN_ERRORS = [
+  AppError,
+  ConfigError,
+  DatabaseUnavailableError,
+  DatabaseLockedError,
+  ScenarioFormatError,
+  MigrationError,
+];
 
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram().exitOverride();

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import type { Role } from '../auth/permissions.ts';
-import { BUILT_IN_SCENARIO, importScenario } from '../scenario/service.ts';
 import { buildTestApp } from '../../test/support/app.ts';
 import { describeEachDatabase } from '../../test/support/db.ts';
 import { bearer, createUsersWithTokens } from '../../test/support/fixtures.ts';
+import type { Role } from '../auth/permissions.ts';
+import { BUILT_IN_SCENARIO, importScenario } from '../scenario/service.ts';
 
 const SLUG = BUILT_IN_SCENARIO;
 const BASE = `/api/v1/situations/${SLUG}/incidents`;
@@ -80,9 +80,15 @@ describeEachDatabase('incidents API', (getDb) => {
       const last = i.end ?? i.start;
       assert.ok(i.start <= '2023-09-30', `${i.start} starts after the range`);
       // A month-precision date ('2023-09') covers the whole month.
-      assert.ok(last.length === 7 ? last >= '2023-09' : last >= '2023-09-19', `${last} ends before the range`);
+      assert.ok(
+        last.length === 7 ? last >= '2023-09' : last >= '2023-09-19',
+        `${last} ends before the range`,
+      );
     }
-    assert.ok(range.items.some((i: { start: string }) => i.start === '2023-09-19'), 'the offensive of 19 Sep 2023');
+    assert.ok(
+      range.items.some((i: { start: string }) => i.start === '2023-09-19'),
+      'the offensive of 19 Sep 2023',
+    );
     const legal = (await app.inject({ url: `${BASE}?category=legal&limit=500` })).json();
     assert.ok(legal.items.length > 0);
     assert.ok(legal.items.every((i: { category: string }) => i.category === 'legal'));
@@ -107,7 +113,10 @@ describeEachDatabase('incidents API', (getDb) => {
     assert.equal(res.json().start, '2016-06');
     assert.equal(res.json().startPrecision, 'month');
     const june = (await app.inject({ url: `${BASE}?from=2016-06-20&to=2016-06-21` })).json();
-    assert.ok(june.items.some((i: { title: string }) => i.title === 'Month-only event'), 'a month overlaps days inside it');
+    assert.ok(
+      june.items.some((i: { title: string }) => i.title === 'Month-only event'),
+      'a month overlaps days inside it',
+    );
   });
 
   for (const [query, field] of [
@@ -145,9 +154,19 @@ describeEachDatabase('incidents API', (getDb) => {
     const before = await count();
     const anonymous = await app.inject({ method: 'POST', url: BASE, payload: newIncident });
     assert.equal(anonymous.statusCode, 401);
-    const viewer = await app.inject({ method: 'POST', url: BASE, headers: bearer(tokens.viewer), payload: newIncident });
+    const viewer = await app.inject({
+      method: 'POST',
+      url: BASE,
+      headers: bearer(tokens.viewer),
+      payload: newIncident,
+    });
     assert.equal(viewer.statusCode, 403);
-    const organiser = await app.inject({ method: 'POST', url: BASE, headers: bearer(tokens.organiser), payload: newIncident });
+    const organiser = await app.inject({
+      method: 'POST',
+      url: BASE,
+      headers: bearer(tokens.organiser),
+      payload: newIncident,
+    });
     assert.equal(organiser.statusCode, 403);
     assert.equal(await count(), before);
   });
@@ -164,7 +183,12 @@ describeEachDatabase('incidents API', (getDb) => {
       [(({ title: _t, ...rest }) => rest)(newIncident), 'title'],
     ];
     for (const [payload, field] of cases) {
-      const res = await app.inject({ method: 'POST', url: BASE, headers: bearer(tokens.documenter), payload });
+      const res = await app.inject({
+        method: 'POST',
+        url: BASE,
+        headers: bearer(tokens.documenter),
+        payload,
+      });
       assert.equal(res.statusCode, 400, `${field}: ${res.body}`);
       assert.ok(
         res.json().errors.some((e: { field: string }) => e.field === field),
@@ -175,7 +199,12 @@ describeEachDatabase('incidents API', (getDb) => {
   });
 
   it('records every edit as a revision and refuses stale versions', async () => {
-    const created = await app.inject({ method: 'POST', url: BASE, headers: bearer(tokens.documenter), payload: newIncident });
+    const created = await app.inject({
+      method: 'POST',
+      url: BASE,
+      headers: bearer(tokens.documenter),
+      payload: newIncident,
+    });
     assert.equal(created.statusCode, 201, created.body);
     const id = created.json().id;
     assert.equal(created.headers.location, `/api/v1/incidents/${id}`);
@@ -226,8 +255,13 @@ describeEachDatabase('incidents API', (getDb) => {
     assert.equal((await app.inject({ url: `/api/v1/incidents/${id}` })).statusCode, 404);
     const anonymousList = (await app.inject({ url: `${BASE}?q=unverified` })).json();
     assert.equal(anonymousList.items.length, 0);
-    assert.equal((await app.inject({ url: `/api/v1/incidents/${id}`, headers: bearer(tokens.viewer) })).statusCode, 200);
-    const viewerList = (await app.inject({ url: `${BASE}?q=unverified`, headers: bearer(tokens.viewer) })).json();
+    assert.equal(
+      (await app.inject({ url: `/api/v1/incidents/${id}`, headers: bearer(tokens.viewer) })).statusCode,
+      200,
+    );
+    const viewerList = (
+      await app.inject({ url: `${BASE}?q=unverified`, headers: bearer(tokens.viewer) })
+    ).json();
     assert.equal(viewerList.items.length, 1);
   });
 
@@ -246,13 +280,31 @@ describeEachDatabase('incidents API', (getDb) => {
       payload: situation,
     });
     assert.equal(byDocumenter.statusCode, 403);
-    const created = await app.inject({ method: 'POST', url: '/api/v1/situations', headers: bearer(tokens.admin), payload: situation });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/situations',
+      headers: bearer(tokens.admin),
+      payload: situation,
+    });
     assert.equal(created.statusCode, 201, created.body);
-    const duplicate = await app.inject({ method: 'POST', url: '/api/v1/situations', headers: bearer(tokens.admin), payload: situation });
+    const duplicate = await app.inject({
+      method: 'POST',
+      url: '/api/v1/situations',
+      headers: bearer(tokens.admin),
+      payload: situation,
+    });
     assert.equal(duplicate.statusCode, 409);
     assert.equal((await app.inject({ url: '/api/v1/situations/private-watch' })).statusCode, 404);
-    assert.ok(!(await app.inject({ url: '/api/v1/situations' })).json().items.some((s: { slug: string }) => s.slug === 'private-watch'));
-    assert.equal((await app.inject({ url: '/api/v1/situations/private-watch', headers: bearer(tokens.viewer) })).statusCode, 200);
+    assert.ok(
+      !(await app.inject({ url: '/api/v1/situations' }))
+        .json()
+        .items.some((s: { slug: string }) => s.slug === 'private-watch'),
+    );
+    assert.equal(
+      (await app.inject({ url: '/api/v1/situations/private-watch', headers: bearer(tokens.viewer) }))
+        .statusCode,
+      200,
+    );
     const badSpan = await app.inject({
       method: 'PATCH',
       url: '/api/v1/situations/private-watch',

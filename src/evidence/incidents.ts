@@ -12,7 +12,9 @@ import type { Incident, IncidentCreate, IncidentPatch, IncidentQuery, Revision }
 export type Author = { userId: string; label: string } | { userId: null; label: string };
 
 export function authorOf(actor: Actor): Author {
-  return actor.kind === 'user' ? { userId: actor.user.id, label: actor.user.email } : { userId: null, label: 'anonymous' };
+  return actor.kind === 'user'
+    ? { userId: actor.user.id, label: actor.user.email }
+    : { userId: null, label: 'anonymous' };
 }
 
 interface IncidentRow {
@@ -61,7 +63,11 @@ function fromRow(row: IncidentRow): Incident {
     pointNote: row.point_note,
     confidence: row.confidence,
     status: row.status,
-    sources: row.sources.map((s) => ({ url: s.url, outlet: s.outlet ?? null, accessedOn: s.accessedOn ?? null })),
+    sources: row.sources.map((s) => ({
+      url: s.url,
+      outlet: s.outlet ?? null,
+      accessedOn: s.accessedOn ?? null,
+    })),
     version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -110,12 +116,17 @@ function normalise(fields: IncidentFields): StoredFields {
   const start = parsePartialDate(fields.start);
   if (!start) throw ValidationError.field('start', 'must be a real date, YYYY-MM-DD or YYYY-MM');
   const end = fields.end === null ? null : parsePartialDate(fields.end);
-  if (fields.end !== null && !end) throw ValidationError.field('end', 'must be a real date, YYYY-MM-DD or YYYY-MM');
+  if (fields.end !== null && !end)
+    throw ValidationError.field('end', 'must be a real date, YYYY-MM-DD or YYYY-MM');
   if (end && end.date < start.date) throw ValidationError.field('end', 'must not be before start');
   let pointSource = fields.pointSource;
   if (fields.point && !pointSource) pointSource = 'manual';
   if (!fields.point && pointSource) throw ValidationError.field('pointSource', 'needs a point');
-  const sources = fields.sources.map((s) => ({ url: s.url, outlet: s.outlet ?? null, accessedOn: s.accessedOn ?? null }));
+  const sources = fields.sources.map((s) => ({
+    url: s.url,
+    outlet: s.outlet ?? null,
+    accessedOn: s.accessedOn ?? null,
+  }));
   return {
     fields: {
       ...fields,
@@ -176,7 +187,11 @@ function fieldsOf(input: IncidentCreate): IncidentFields {
     pointNote: input.pointNote ?? null,
     confidence: input.confidence,
     status: input.status ?? 'draft',
-    sources: input.sources.map((s) => ({ url: s.url, outlet: s.outlet ?? null, accessedOn: s.accessedOn ?? null })),
+    sources: input.sources.map((s) => ({
+      url: s.url,
+      outlet: s.outlet ?? null,
+      accessedOn: s.accessedOn ?? null,
+    })),
   };
 }
 
@@ -216,7 +231,12 @@ export async function createIncident(
   return (await findIncident(db, id))!;
 }
 
-export async function updateIncident(db: Database, actor: Actor, id: string, patch: IncidentPatch): Promise<Incident> {
+export async function updateIncident(
+  db: Database,
+  actor: Actor,
+  id: string,
+  patch: IncidentPatch,
+): Promise<Incident> {
   await readableIncident(db, actor, id); // 404 before 403, so hidden incidents stay hidden
   requirePermission(actor, 'incident.write');
   const author = authorOf(actor);
@@ -227,7 +247,9 @@ export async function updateIncident(db: Database, actor: Actor, id: string, pat
     if (!row) throw new NotFoundError(`incident ${id}`);
     const before = fromRow(row);
     if (version !== undefined && version !== before.version) {
-      throw new ConflictError(`incident ${id} is at version ${before.version}, not ${version}: reload and edit again`);
+      throw new ConflictError(
+        `incident ${id} is at version ${before.version}, not ${version}: reload and edit again`,
+      );
     }
     const beforeFields = Object.fromEntries(FIELD_NAMES.map((n) => [n, before[n]])) as IncidentFields;
     const stored = normalise({ ...beforeFields, ...changesRequested } as IncidentFields);
@@ -255,11 +277,20 @@ async function findIncident(db: Queryable, id: string): Promise<Incident | null>
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An incident the actor may see: published in a public situation, or any with read-private access. */
-async function readableIncident(db: Queryable, actor: Actor, id: string): Promise<Incident & { situation: SituationRecord }> {
+async function readableIncident(
+  db: Queryable,
+  actor: Actor,
+  id: string,
+): Promise<Incident & { situation: SituationRecord }> {
   const rows = UUID.test(id) ? await db.query<IncidentRow>(`${SELECT} WHERE i.id = $1`, [id]) : [];
   const row = rows[0];
   const situation = row ? await findSituationById(db, row.situation_id) : null;
-  if (!row || !situation || !canRead(actor, situation) || (row.status !== 'published' && !can(actor, 'situation.read-private'))) {
+  if (
+    !row ||
+    !situation ||
+    !canRead(actor, situation) ||
+    (row.status !== 'published' && !can(actor, 'situation.read-private'))
+  ) {
     throw new NotFoundError(`incident ${id}`);
   }
   return { ...fromRow(row), situation };
@@ -271,7 +302,12 @@ export async function getIncident(
   id: string,
 ): Promise<Incident & { revisions: Revision[] }> {
   const { situation: _situation, ...incident } = await readableIncident(db, actor, id);
-  const revisions = await db.query<{ revision: number; changed_at: Date; changed_by_label: string; changes: Revision['changes'] }>(
+  const revisions = await db.query<{
+    revision: number;
+    changed_at: Date;
+    changed_by_label: string;
+    changes: Revision['changes'];
+  }>(
     `SELECT revision, changed_at, changed_by_label, changes FROM incident_revisions
      WHERE incident_id = $1 ORDER BY revision`,
     [id],
@@ -305,7 +341,8 @@ export async function listIncidents(
     params.push(value);
     conditions.push(sql.replace('?', `$${params.length}`));
   };
-  if (query.from && query.to && query.to < query.from) throw ValidationError.field('to', 'must not be before from');
+  if (query.from && query.to && query.to < query.from)
+    throw ValidationError.field('to', 'must not be before from');
   if (query.from) add(`${PERIOD_END_SQL} >= ?::date`, query.from);
   if (query.to) add('i.start_date <= ?::date', query.to);
   if (query.category) add('i.category = ?', query.category);
@@ -340,16 +377,34 @@ export interface IncidentStats {
 }
 
 /** Counts over the incidents the actor may see. */
-export async function incidentStats(db: Queryable, actor: Actor, situationId: string): Promise<IncidentStats> {
+export async function incidentStats(
+  db: Queryable,
+  actor: Actor,
+  situationId: string,
+): Promise<IncidentStats> {
   const drafts = can(actor, 'situation.read-private');
-  const rows = await db.query<{ category: string; total: number; published: number; with_point: number; first: string; last: string }>(
+  const rows = await db.query<{
+    category: string;
+    total: number;
+    published: number;
+    with_point: number;
+    first: string;
+    last: string;
+  }>(
     `SELECT category, count(*)::int AS total, count(*) FILTER (WHERE status = 'published')::int AS published,
        count(*) FILTER (WHERE lat IS NOT NULL)::int AS with_point, min(start_date) AS first,
        max(coalesce(end_date, start_date)) AS last
      FROM incidents WHERE situation_id = $1 AND ($2 OR status = 'published') GROUP BY category ORDER BY category`,
     [situationId, drafts],
   );
-  const stats: IncidentStats = { incidents: 0, published: 0, withPoint: 0, firstDate: null, lastDate: null, categories: {} };
+  const stats: IncidentStats = {
+    incidents: 0,
+    published: 0,
+    withPoint: 0,
+    firstDate: null,
+    lastDate: null,
+    categories: {},
+  };
   for (const row of rows) {
     stats.incidents += row.total;
     stats.published += row.published;

@@ -1,5 +1,5 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { Database } from '../db/types.ts';
 import { Slug, Uuid } from '../lib/schema.ts';
 import { createIncident, getIncident, listIncidents, updateIncident } from './incidents.ts';
@@ -17,7 +17,12 @@ export const incidentRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async
           'Without read access to drafts only published incidents are listed.',
         params: Type.Object({ slug: Slug }),
         querystring: IncidentQuery,
-        response: { 200: Type.Object({ items: Type.Array(Incident), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
+        response: {
+          200: Type.Object({
+            items: Type.Array(Incident),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+        },
       },
     },
     async (request) => listIncidents(db, request.actor, request.params.slug, request.query),

@@ -18,7 +18,11 @@ export const Point = Type.Object(
 
 export const Confidence = Type.Union([Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')]);
 export const IncidentStatus = Type.Union([Type.Literal('draft'), Type.Literal('published')]);
-export const PointSource = Type.Union([Type.Literal('source'), Type.Literal('gazetteer'), Type.Literal('manual')]);
+export const PointSource = Type.Union([
+  Type.Literal('source'),
+  Type.Literal('gazetteer'),
+  Type.Literal('manual'),
+]);
 export const Category = Type.String({ pattern: '^[a-z][a-z0-9-]*$', maxLength: 40 });
 
 const incidentFields = {
@@ -58,7 +62,10 @@ export type IncidentCreate = Static<typeof IncidentCreate>;
 export const IncidentPatch = Type.Partial(
   Type.Object({
     ...incidentFields,
-    version: Type.Integer({ minimum: 1, description: 'The version you edited; a stale version is refused (409)' }),
+    version: Type.Integer({
+      minimum: 1,
+      description: 'The version you edited; a stale version is refused (409)',
+    }),
   }),
   { additionalProperties: false, minProperties: 1 },
 );
@@ -118,4 +125,7 @@ export const Revision = Type.Object({
 });
 export type Revision = Static<typeof Revision>;
 
-export const IncidentWithRevisions = Type.Intersect([Incident, Type.Object({ revisions: Type.Array(Revision) })]);
+export const IncidentWithRevisions = Type.Intersect([
+  Incident,
+  Type.Object({ revisions: Type.Array(Revision) }),
+]);

@@ -12,7 +12,10 @@ export interface PartialDate {
 const PATTERN = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
 
 /** Parses 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY'; returns null for anything else or an impossible date. */
-export function parsePartialDate(text: string, allowed: readonly DatePrecision[] = ['day', 'month']): PartialDate | null {
+export function parsePartialDate(
+  text: string,
+  allowed: readonly DatePrecision[] = ['day', 'month'],
+): PartialDate | null {
   const match = PATTERN.exec(text.trim());
   if (!match) return null;
   const [, year, month, day] = match;

@@ -11,7 +11,11 @@ FormatRegistry.Set('uuid', (v) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 FormatRegistry.Set('uri', (v) => URL.canParse(v));
 FormatRegistry.Set('email', (v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v));
 
-export const IsoDate = Type.String({ format: 'date', description: 'A calendar date, YYYY-MM-DD', examples: ['2023-01-15'] });
+export const IsoDate = Type.String({
+  format: 'date',
+  description: 'A calendar date, YYYY-MM-DD',
+  examples: ['2023-01-15'],
+});
 export const PartialDateText = Type.String({
   pattern: '^\\d{4}-\\d{2}(-\\d{2})?$',
   description: 'A date known to the day (YYYY-MM-DD) or only to the month (YYYY-MM)',
@@ -22,7 +26,11 @@ export const Slug = Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', minLength
 export const Uuid = Type.String({ format: 'uuid' });
 
 export const GeoJsonObject = Type.Object(
-  { type: Type.String({ enum: ['Feature', 'FeatureCollection', 'Polygon', 'MultiPolygon', 'Point', 'LineString'] }) },
+  {
+    type: Type.String({
+      enum: ['Feature', 'FeatureCollection', 'Polygon', 'MultiPolygon', 'Point', 'LineString'],
+    }),
+  },
   { additionalProperties: true, description: 'A GeoJSON object (RFC 7946), coordinates in [lon, lat] order' },
 );
 

@@ -44,7 +44,10 @@ export async function insertSupplyObservation(tx: Queryable, situationId: string
   );
 }
 
-export async function listSupplyObservations(db: Queryable, situationId: string): Promise<SupplyObservation[]> {
+export async function listSupplyObservations(
+  db: Queryable,
+  situationId: string,
+): Promise<SupplyObservation[]> {
   const rows = await db.query<{
     id: string;
     external_ref: string | null;

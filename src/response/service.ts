@@ -67,7 +67,8 @@ export async function listMeasures(db: Queryable, situationId: string): Promise<
     target: r.target,
     title: r.title,
     statusText: r.status_text,
-    date: r.measure_date && r.measure_precision ? formatPartialDate(r.measure_date, r.measure_precision) : null,
+    date:
+      r.measure_date && r.measure_precision ? formatPartialDate(r.measure_date, r.measure_precision) : null,
     datePrecision: r.measure_precision,
     description: r.description,
     sources: r.sources,

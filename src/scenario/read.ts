@@ -134,7 +134,11 @@ function sourcesOf(urls: string, outlets: string, file: string, line: number) {
   const urlList = urls.split(' | ');
   const outletList = outlets ? outlets.split(' | ') : [];
   if (outletList.length !== 0 && outletList.length !== urlList.length) {
-    throw new ScenarioFormatError(file, line, `outlets: ${outletList.length} names for ${urlList.length} sources`);
+    throw new ScenarioFormatError(
+      file,
+      line,
+      `outlets: ${outletList.length} names for ${urlList.length} sources`,
+    );
   }
   return urlList.map((url, i) => ({ url, outlet: outletList[i]?.trim() || null }));
 }
@@ -142,13 +146,15 @@ function sourcesOf(urls: string, outlets: string, file: string, line: number) {
 function optionalNumber(text: string, field: string, file: string, line: number): number | null {
   if (text.trim() === '') return null;
   const value = Number(text);
-  if (!Number.isFinite(value)) throw new ScenarioFormatError(file, line, `${field}: "${text}" is not a number`);
+  if (!Number.isFinite(value))
+    throw new ScenarioFormatError(file, line, `${field}: "${text}" is not a number`);
   return value;
 }
 
 function partialDate(text: string, field: string, file: string, line: number, allowed: DatePrecision[]) {
   const parsed = parsePartialDate(text, allowed);
-  if (!parsed) throw new ScenarioFormatError(file, line, `${field}: "${text}" is not a date (YYYY-MM-DD or YYYY-MM)`);
+  if (!parsed)
+    throw new ScenarioFormatError(file, line, `${field}: "${text}" is not a date (YYYY-MM-DD or YYYY-MM)`);
   return parsed;
 }
 
@@ -164,11 +170,22 @@ function checkSchema<S extends TSchema>(schema: S, value: unknown, file: string)
   try {
     return parseWith(schema, value);
   } catch (error) {
-    throw new ScenarioFormatError(file, null, error instanceof ValidationError ? error.message : String(error));
+    throw new ScenarioFormatError(
+      file,
+      null,
+      error instanceof ValidationError ? error.message : String(error),
+    );
   }
 }
 
-const FILES = ['situation.json', 'incidents.csv', 'gazetteer.csv', 'supplies.csv', 'measures.csv', 'places.geojson'];
+const FILES = [
+  'situation.json',
+  'incidents.csv',
+  'gazetteer.csv',
+  'supplies.csv',
+  'measures.csv',
+  'places.geojson',
+];
 
 export function readScenario(dir: string): Scenario {
   const hash = createHash('sha256');
@@ -206,20 +223,27 @@ export function readScenario(dir: string): Scenario {
     let pointNote: string | null = null;
     const lat = optionalNumber(row.lat, 'lat', file, line);
     const lon = optionalNumber(row.lon, 'lon', file, line);
-    if ((lat === null) !== (lon === null)) throw new ScenarioFormatError(file, line, 'lat and lon: give both or neither');
+    if ((lat === null) !== (lon === null))
+      throw new ScenarioFormatError(file, line, 'lat and lon: give both or neither');
     if (row.point_source.startsWith('gazetteer:')) {
       const entry = gazetteer.get(row.point_source.slice('gazetteer:'.length));
-      if (!entry) throw new ScenarioFormatError(file, line, `point_source: no gazetteer entry ${row.point_source}`);
+      if (!entry)
+        throw new ScenarioFormatError(file, line, `point_source: no gazetteer entry ${row.point_source}`);
       point = { lat: entry.lat, lon: entry.lon };
       pointSource = 'gazetteer';
       pointNote = `Located from the scenario gazetteer entry "${entry.name}" (${entry.precision}); coordinates from ${entry.source_url}`;
     } else if (row.point_source === 'source') {
-      if (lat === null || lon === null) throw new ScenarioFormatError(file, line, 'point_source "source" needs lat and lon');
+      if (lat === null || lon === null)
+        throw new ScenarioFormatError(file, line, 'point_source "source" needs lat and lon');
       point = { lat, lon };
       pointSource = 'source';
       pointNote = 'Coordinates as given in the source dataset';
     } else if (lat !== null) {
-      throw new ScenarioFormatError(file, line, 'point_source: lat/lon given without saying where they come from');
+      throw new ScenarioFormatError(
+        file,
+        line,
+        'point_source: lat/lon given without saying where they come from',
+      );
     }
     const input = {
       title: row.title,
@@ -246,24 +270,26 @@ export function readScenario(dir: string): Scenario {
     }
   });
 
-  const supplies = readCsv(dir, 'supplies.csv', SupplyRow).map(({ value: row, line }): SupplyObservationInput => {
-    const file = 'supplies.csv';
-    uniqueRef(row.ref, file, line);
-    const date = partialDate(row.date, 'date', file, line, ['day', 'month', 'year']);
-    return {
-      externalRef: row.ref,
-      observedOn: date.date,
-      observedPrecision: date.precision,
-      metric: row.metric,
-      valueText: row.value_text,
-      valueLow: optionalNumber(row.value_low, 'value_low', file, line),
-      valueHigh: optionalNumber(row.value_high, 'value_high', file, line),
-      unit: row.unit,
-      qualifier: row.qualifier || null,
-      description: row.description,
-      sources: sourcesOf(row.sources, row.outlets, file, line),
-    };
-  });
+  const supplies = readCsv(dir, 'supplies.csv', SupplyRow).map(
+    ({ value: row, line }): SupplyObservationInput => {
+      const file = 'supplies.csv';
+      uniqueRef(row.ref, file, line);
+      const date = partialDate(row.date, 'date', file, line, ['day', 'month', 'year']);
+      return {
+        externalRef: row.ref,
+        observedOn: date.date,
+        observedPrecision: date.precision,
+        metric: row.metric,
+        valueText: row.value_text,
+        valueLow: optionalNumber(row.value_low, 'value_low', file, line),
+        valueHigh: optionalNumber(row.value_high, 'value_high', file, line),
+        unit: row.unit,
+        qualifier: row.qualifier || null,
+        description: row.description,
+        sources: sourcesOf(row.sources, row.outlets, file, line),
+      };
+    },
+  );
 
   const measures = readCsv(dir, 'measures.csv', MeasureRow).map(({ value: row, line }): MeasureInput => {
     const file = 'measures.csv';
@@ -297,20 +323,34 @@ export function readScenario(dir: string): Scenario {
     },
     ...places.features
       .filter((f) => f.geometry.type === 'LineString')
-      .map((f): Layer => ({
-        id: String(f.properties.id ?? 'route'),
-        name: String(f.properties.name ?? 'Route'),
-        kind: 'route',
-        schematic: f.properties.schematic === true,
-        note: typeof f.properties.note === 'string' ? f.properties.note : null,
-        sources: Array.isArray(f.properties.sources) ? f.properties.sources.map(String) : [],
-        geojson: { type: 'FeatureCollection', features: [f] },
-      })),
+      .map(
+        (f): Layer => ({
+          id: String(f.properties.id ?? 'route'),
+          name: String(f.properties.name ?? 'Route'),
+          kind: 'route',
+          schematic: f.properties.schematic === true,
+          note: typeof f.properties.note === 'string' ? f.properties.note : null,
+          sources: Array.isArray(f.properties.sources) ? f.properties.sources.map(String) : [],
+          geojson: { type: 'FeatureCollection', features: [f] },
+        }),
+      ),
   ];
   for (const layer of layers) {
     if (layer.kind === 'route' && !layer.schematic) {
-      throw new ScenarioFormatError('places.geojson', null, `route ${layer.id} must be marked schematic: true`);
+      throw new ScenarioFormatError(
+        'places.geojson',
+        null,
+        `route ${layer.id} must be marked schematic: true`,
+      );
     }
   }
-  return { slug: situation.slug, contentHash: hash.digest('hex'), situation, layers, incidents, supplies, measures };
+  return {
+    slug: situation.slug,
+    contentHash: hash.digest('hex'),
+    situation,
+    layers,
+    incidents,
+    supplies,
+    measures,
+  };
 }

@@ -24,7 +24,11 @@ export interface ImportOptions {
   onProgress?: (message: string) => void;
 }
 
-export async function importScenario(db: Database, slug: string, options: ImportOptions = {}): Promise<ImportResult> {
+export async function importScenario(
+  db: Database,
+  slug: string,
+  options: ImportOptions = {},
+): Promise<ImportResult> {
   const scenario = readScenario(options.dir ?? join(SCENARIOS_DIR, slug));
   const counts = {
     incidents: scenario.incidents.length,

@@ -12,6 +12,8 @@ import { authRoutes } from '../auth/routes.ts';
 import type { Database } from '../db/types.ts';
 import { incidentRoutes } from '../evidence/routes.ts';
 import { Problem } from '../lib/schema.ts';
+import { lifelineRoutes } from '../lifeline/routes.ts';
+import { responseRoutes } from '../response/routes.ts';
 import { situationRoutes } from '../situations/routes.ts';
 import { VERSION } from '../version.ts';
 import { authPlugin } from './auth-plugin.ts';
@@ -33,20 +35,29 @@ export interface AppOptions {
 
 // What a request log line may say about a request: never who sent it (no IP, no user agent).
 export const requestLogSerializers = {
-  req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, url: req.url }),
+  req: (req: { method: string; url: string; id: string }) => ({
+    id: req.id,
+    method: req.method,
+    url: req.url,
+  }),
   res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
 };
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const logger = options.logger === undefined ? false : options.logger;
   const app = Fastify({
-    logger: logger === false ? false : { ...(logger === true ? {} : logger), serializers: requestLogSerializers },
+    logger:
+      logger === false ? false : { ...(logger === true ? {} : logger), serializers: requestLogSerializers },
     trustProxy: options.trustProxy ?? false,
     bodyLimit: 1_048_576,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
+    },
   }).withTypeProvider();
 
   registerProblemHandler(app);
+  // JSON only: a text/plain body is what a cross-site form can send without a CORS preflight.
+  app.removeContentTypeParser('text/plain');
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -97,11 +108,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       await api.register(authPlugin, { db: options.db });
-      api.get(
-        '/openapi.json',
-        { schema: { hide: true } },
-        async () => app.swagger(),
-      );
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
       api.get(
         '/health',
         {
@@ -109,7 +116,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
             tags: ['system'],
             summary: 'Liveness, the kind of database and the version',
             response: {
-              200: Type.Object({ status: Type.Literal('ok'), database: Type.String(), version: Type.String() }),
+              200: Type.Object({
+                status: Type.Literal('ok'),
+                database: Type.String(),
+                version: Type.String(),
+              }),
             },
           },
         },
@@ -125,18 +136,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       });
       await api.register(situationRoutes, { db: options.db });
       await api.register(incidentRoutes, { db: options.db });
+      await api.register(lifelineRoutes, { db: options.db });
+      await api.register(responseRoutes, { db: options.db });
     },
     { prefix: '/api/v1' },
   );
 
   const webDist = options.webDist === undefined ? WEB_DIST : options.webDist;
-  const hasWeb = webDist !== null && existsSync(`${webDist}/index.html`);
-  if (hasWeb) {
-    await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ['index.html'] });
+  const hasWeb = () => webDist !== null && existsSync(`${webDist}/index.html`);
+  if (webDist !== null && existsSync(webDist)) {
+    // wildcard: files are looked up per request, so a rebuilt web app is served without a restart.
+    await app.register(fastifyStatic, { root: webDist, wildcard: true, index: ['index.html'] });
   }
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    if (path.startsWith('/api/') || request.method !== 'GET' || !hasWeb) {
+    if (path.startsWith('/api/') || request.method !== 'GET' || !hasWeb()) {
       return sendProblem(reply, 404, 'Not found', `no route for ${request.method} ${path}`);
     }
     // The browser app routes everything else itself.

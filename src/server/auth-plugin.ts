@@ -37,7 +37,8 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Database }
   app.addHook('onRequest', async (request) => {
     request.actor = ANONYMOUS;
     const unsafe = !SAFE_METHODS.has(request.method);
-    if (unsafe && !sameOrigin(request)) throw new ForbiddenError('cross-origin requests may not change anything');
+    if (unsafe && !sameOrigin(request))
+      throw new ForbiddenError('cross-origin requests may not change anything');
     const authorization = request.headers.authorization;
     if (authorization) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
@@ -56,7 +57,9 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Database }
     if (unsafe) {
       const sent = request.headers[CSRF_HEADER];
       if (typeof sent !== 'string' || !safeEqual(sent, session.csrfToken)) {
-        throw new ForbiddenError(`missing or wrong ${CSRF_HEADER} header (get it from GET /api/v1/auth/session)`);
+        throw new ForbiddenError(
+          `missing or wrong ${CSRF_HEADER} header (get it from GET /api/v1/auth/session)`,
+        );
       }
     }
   });

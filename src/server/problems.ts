@@ -19,7 +19,10 @@ export function fieldErrorsFromAjv(errors: AjvError[]): FieldError[] {
     if (error.keyword === 'required' && typeof error.params.missingProperty === 'string') {
       path = [path, error.params.missingProperty].filter(Boolean).join('.');
       message = 'is required';
-    } else if (error.keyword === 'additionalProperties' && typeof error.params.additionalProperty === 'string') {
+    } else if (
+      error.keyword === 'additionalProperties' &&
+      typeof error.params.additionalProperty === 'string'
+    ) {
       path = [path, error.params.additionalProperty].filter(Boolean).join('.');
       message = 'is not a known field';
     }
@@ -55,8 +58,18 @@ export function registerProblemHandler(app: FastifyInstance): void {
     const status = error.statusCode ?? 500;
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
-      return sendProblem(reply, 500, 'Internal error', 'the server failed to handle this request; it has been logged');
+      return sendProblem(
+        reply,
+        500,
+        'Internal error',
+        'the server failed to handle this request; it has been logged',
+      );
     }
-    return sendProblem(reply, status, error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'Unsupported media type' : 'Bad request', error.message);
+    return sendProblem(
+      reply,
+      status,
+      error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'Unsupported media type' : 'Bad request',
+      error.message,
+    );
   });
 }

@@ -1,5 +1,5 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { Database } from '../db/types.ts';
 import { incidentStats } from '../evidence/incidents.ts';
 import { Slug } from '../lib/schema.ts';
@@ -30,7 +30,12 @@ export const situationRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = asyn
   app.get(
     '/situations/:slug',
     {
-      schema: { tags: ['situations'], summary: 'One situation', params: SlugParams, response: { 200: Situation } },
+      schema: {
+        tags: ['situations'],
+        summary: 'One situation',
+        params: SlugParams,
+        response: { 200: Situation },
+      },
     },
     async (request) => {
       const situation = await getSituation(db, request.actor, request.params.slug);

@@ -61,7 +61,11 @@ export const Situation = Type.Object(
     description: Type.String(),
     area: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
     population: Type.Union([
-      Type.Object({ value: Type.Integer(), note: Type.Union([Type.String(), Type.Null()]), sources: Type.Array(Type.String()) }),
+      Type.Object({
+        value: Type.Integer(),
+        note: Type.Union([Type.String(), Type.Null()]),
+        sources: Type.Array(Type.String()),
+      }),
       Type.Null(),
     ]),
     startsOn: Type.String(),

@@ -56,7 +56,11 @@ export function canRead(actor: Actor, situation: Pick<Situation, 'visibility'>):
   return situation.visibility === 'public' || can(actor, 'situation.read-private');
 }
 
-export async function createSituation(db: Queryable, actor: Actor, input: SituationCreate): Promise<SituationRecord> {
+export async function createSituation(
+  db: Queryable,
+  actor: Actor,
+  input: SituationCreate,
+): Promise<SituationRecord> {
   requirePermission(actor, 'situation.write');
   return insertSituation(db, input);
 }
@@ -137,7 +141,9 @@ export async function getSituation(db: Queryable, actor: Actor, slug: string): P
 }
 
 export async function listSituations(db: Queryable, actor: Actor): Promise<SituationRecord[]> {
-  const rows = await db.query<SituationRow>(`SELECT ${COLUMNS} FROM situations ORDER BY starts_on DESC, name`);
+  const rows = await db.query<SituationRow>(
+    `SELECT ${COLUMNS} FROM situations ORDER BY starts_on DESC, name`,
+  );
   return rows.map(fromRow).filter((s) => canRead(actor, s));
 }
 

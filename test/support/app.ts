@@ -9,7 +9,10 @@ import { copyTemplate } from './template.ts';
 const ROOT = new URL('../../', import.meta.url).pathname;
 export const VIGIL_BIN = `${ROOT}bin/vigil.js`;
 
-export function buildTestApp(db: Database, overrides: { rateLimit?: number; loginRateLimit?: number } = {}): Promise<FastifyInstance> {
+export function buildTestApp(
+  db: Database,
+  overrides: { rateLimit?: number; loginRateLimit?: number } = {},
+): Promise<FastifyInstance> {
   return buildApp({ db, cookieSecure: false, logger: false, webDist: null, ...overrides });
 }
 
@@ -26,7 +29,9 @@ export interface RunningVigil {
  * Runs `vigil serve` on a free port. By default on a copy of the migrated PGlite template with the
  * built-in scenario loaded at start; `env` adds or overrides variables (e.g. DATABASE_URL, VIGIL_NO_DEMO).
  */
-export async function startVigil(options: { demo?: boolean; env?: Record<string, string>; dataDir?: string } = {}): Promise<RunningVigil> {
+export async function startVigil(
+  options: { demo?: boolean; env?: Record<string, string>; dataDir?: string } = {},
+): Promise<RunningVigil> {
   const ownDataDir = options.dataDir ? null : copyTemplate();
   const dataDir = options.dataDir ?? ownDataDir!;
   const child = spawn(process.execPath, [VIGIL_BIN, 'serve'], {

@@ -72,7 +72,10 @@ export async function openTestDatabase(kind: DatabaseKind): Promise<TestDatabase
 }
 
 /** Runs the same suite once per database kind; `get()` returns that suite's database. */
-export function describeEachDatabase(name: string, suite: (get: () => Database, kind: DatabaseKind) => void): void {
+export function describeEachDatabase(
+  name: string,
+  suite: (get: () => Database, kind: DatabaseKind) => void,
+): void {
   for (const kind of DATABASE_KINDS) {
     describe(`${name} [${kind}]`, () => {
       let test: TestDatabase | null = null;
