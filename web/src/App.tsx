@@ -1,0 +1,66 @@
+// The app shell (header with situation switcher, navigation and account link; main; footer) and the routes.
+// Each page is its own bundle, loaded when first visited.
+import { lazy, Suspense, useEffect, useRef } from 'react';
+import { Route, Switch, useLocation } from 'wouter';
+import { Header } from './components/Header.tsx';
+import { Loading } from './components/Status.tsx';
+import { t } from './i18n/index.ts';
+import { requestHeadingFocus, takeHeadingFocus } from './lib/page.ts';
+import { SessionProvider } from './lib/session.tsx';
+import { SituationsProvider } from './lib/situations.tsx';
+
+const SituationsPage = lazy(() => import('./pages/SituationsPage.tsx'));
+const DashboardPage = lazy(() => import('./pages/DashboardPage.tsx'));
+const IncidentsPage = lazy(() => import('./pages/IncidentsPage.tsx'));
+const IncidentPage = lazy(() => import('./pages/IncidentPage.tsx'));
+const LoginPage = lazy(() => import('./pages/LoginPage.tsx'));
+const AccountPage = lazy(() => import('./pages/AccountPage.tsx'));
+const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'));
+
+function useFocusOnNavigation(): void {
+  const [path] = useLocation();
+  const previous = useRef(path);
+  useEffect(() => {
+    if (previous.current === path) return;
+    previous.current = path;
+    requestHeadingFocus();
+    window.scrollTo(0, 0);
+    takeHeadingFocus(document.querySelector<HTMLElement>('main h1'));
+  }, [path]);
+}
+
+function Routes() {
+  useFocusOnNavigation();
+  return (
+    <Suspense fallback={<Loading />}>
+      <Switch>
+        <Route path="/" component={SituationsPage} />
+        <Route path="/s/:slug">{(p) => <DashboardPage slug={p.slug} />}</Route>
+        <Route path="/s/:slug/incidents">{(p) => <IncidentsPage slug={p.slug} />}</Route>
+        <Route path="/incidents/:id">{(p) => <IncidentPage id={p.id} />}</Route>
+        <Route path="/login" component={LoginPage} />
+        <Route path="/account" component={AccountPage} />
+        <Route component={NotFoundPage} />
+      </Switch>
+    </Suspense>
+  );
+}
+
+export function App() {
+  return (
+    <SessionProvider>
+      <SituationsProvider>
+        <a className="skip-link" href="#main">
+          {t('shell.skipToContent')}
+        </a>
+        <Header />
+        <main id="main" tabIndex={-1}>
+          <Routes />
+        </main>
+        <footer className="site-footer">
+          <p>{t('shell.footer')}</p>
+        </footer>
+      </SituationsProvider>
+    </SessionProvider>
+  );
+}

@@ -1,0 +1,141 @@
+import { type FormEvent, useEffect, useId, useState } from 'react';
+import { Link, useLocation } from 'wouter';
+import { t } from '../i18n/index.ts';
+import { useSession } from '../lib/session.tsx';
+import { useSituations } from '../lib/situations.tsx';
+
+/** The situation the current path belongs to, if the path says so. */
+function slugFromPath(path: string): string | null {
+  const m = /^\/s\/([^/]+)/.exec(path);
+  return m?.[1] ? decodeURIComponent(m[1]) : null;
+}
+
+function SituationSwitcher({ selected }: { selected: string | null }) {
+  const { list } = useSituations();
+  const [path, navigate] = useLocation();
+  const id = useId();
+  const [value, setValue] = useState(selected ?? '');
+  useEffect(() => setValue(selected ?? ''), [selected]);
+  if (list.state !== 'ready' || list.data.items.length === 0) return null;
+  const items = list.data.items;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!value) return;
+    const onIncidents = /^\/s\/[^/]+\/incidents/.test(path);
+    navigate(`/s/${encodeURIComponent(value)}${onIncidents ? '/incidents' : ''}`);
+  };
+  return (
+    <form className="switcher" onSubmit={submit}>
+      <label htmlFor={id}>{t('shell.situation')}</label>
+      <select id={id} value={value} onChange={(e) => setValue(e.target.value)}>
+        {!selected && <option value="">{t('shell.chooseSituation')}</option>}
+        {items.map((s) => (
+          <option key={s.slug} value={s.slug}>
+            {s.name}
+          </option>
+        ))}
+      </select>
+      <button type="submit" className="button button-small">
+        {t('shell.showSituation')}
+      </button>
+    </form>
+  );
+}
+
+function NavLink({
+  href,
+  children,
+  current,
+}: {
+  href: string;
+  children: string;
+  current?: 'page' | 'location';
+}) {
+  return (
+    <Link href={href} className="nav-link" aria-current={current}>
+      {children}
+    </Link>
+  );
+}
+
+function Account() {
+  const { session, loaded, signOut } = useSession();
+  const [path, navigate] = useLocation();
+  const [busy, setBusy] = useState(false);
+  if (!loaded) return <div className="account" />;
+  const user = session?.user;
+  if (!user) {
+    return (
+      <div className="account">
+        <NavLink href="/login" current={path === '/login' ? 'page' : undefined}>
+          {t('shell.signIn')}
+        </NavLink>
+      </div>
+    );
+  }
+  const out = async () => {
+    setBusy(true);
+    try {
+      await signOut();
+    } finally {
+      setBusy(false);
+    }
+    if (path === '/account') navigate('/');
+  };
+  return (
+    <div className="account">
+      <Link
+        href="/account"
+        className="nav-link account-link"
+        aria-current={path === '/account' ? 'page' : undefined}
+      >
+        <span className="visually-hidden">{t('shell.signedInAs')} </span>
+        {user.email} <span className="role">({user.role})</span>
+      </Link>
+      <button type="button" className="link-button" onClick={out} disabled={busy}>
+        {t('shell.signOut')}
+      </button>
+    </div>
+  );
+}
+
+export function Header() {
+  const [path] = useLocation();
+  const { list, current } = useSituations();
+  const fromPath = slugFromPath(path);
+  const onIncidentPage = path.startsWith('/incidents/');
+  const first = list.state === 'ready' ? (list.data.items[0]?.slug ?? null) : null;
+  const selected = fromPath ?? (onIncidentPage ? current : null);
+  const navSlug = selected ?? current ?? first;
+  const base = navSlug ? `/s/${encodeURIComponent(navSlug)}` : null;
+  return (
+    <header className="site-header">
+      <div className="header-inner">
+        <Link href="/" className="brand">
+          {t('app.name')}
+        </Link>
+        <SituationSwitcher selected={selected} />
+        {base && (
+          <nav aria-label={t('shell.navLabel')} className="main-nav">
+            <ul>
+              <li>
+                <NavLink href={base} current={path === base ? 'page' : undefined}>
+                  {t('nav.overview')}
+                </NavLink>
+              </li>
+              <li>
+                <NavLink
+                  href={`${base}/incidents`}
+                  current={path === `${base}/incidents` ? 'page' : onIncidentPage ? 'location' : undefined}
+                >
+                  {t('nav.incidents')}
+                </NavLink>
+              </li>
+            </ul>
+          </nav>
+        )}
+        <Account />
+      </div>
+    </header>
+  );
+}
