@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ROLES } from '../auth/permissions.ts';
 import { createApiToken, createUser, listApiTokens, listUsers, revokeApiToken } from '../auth/service.ts';
 import { ConfigError, loadConfig } from '../config.ts';
+import { registerCoordinationCommands } from '../coordination/cli.ts';
 import { DatabaseLockedError, openDatabase } from '../db/connect.ts';
 import { MigrationError } from '../db/migrate.ts';
 import { DatabaseUnavailableError } from '../db/postgres.ts';
@@ -66,6 +67,7 @@ export function buildProgram(): Command {
     .action(async () => {
       await withDatabase(async (db) => console.log(`database schema is up to date (${db.kind})`));
     });
+  registerCoordinationCommands(program);
 
   const user = program.command('user').description('manage users');
   user

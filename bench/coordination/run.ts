@@ -1,0 +1,142 @@
+// Coordination benchmark: accuracy against planted truth and performance (wall time, peak RSS).
+//
+//   node --import tsx bench/coordination/run.ts [--posts 1000000] [--seed 7] [--regenerate]
+//
+// Data goes to bench/out/ (git-ignored). The analysis runs in a child process so that its peak RSS is
+// its own (not the generator's).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { parse } from 'csv-parse/sync';
+import { analyze } from '../../src/coordination/engine.ts';
+import { writeOutputs } from '../../src/coordination/output.ts';
+import { fileSource } from '../../src/coordination/read.ts';
+import { BEHAVIOURS, type Behaviour } from '../../src/coordination/types.ts';
+import { defaultConfig, writeDataset } from './generate.ts';
+
+export interface Accuracy {
+  flagged: number;
+  truePositives: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  organicShareOfFlagged: number;
+  perBehaviour: Record<Behaviour, { truth: number; detected: number; precision: number; recall: number }>;
+}
+
+/** Scores flagged accounts (with the behaviours given as reasons) against the planted groups. */
+export function scoreAccounts(
+  flagged: { author: string; behaviours: Behaviour[] }[],
+  truth: Map<string, { behaviours: Behaviour[] }>,
+): Accuracy {
+  const tp = flagged.filter((a) => truth.has(a.author)).length;
+  const precision = flagged.length ? tp / flagged.length : 1;
+  const recall = truth.size ? tp / truth.size : 1;
+  const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+  const perBehaviour = {} as Accuracy['perBehaviour'];
+  for (const beh of BEHAVIOURS) {
+    const truthB = [...truth.entries()].filter(([, t]) => t.behaviours.includes(beh)).map(([id]) => id);
+    const truthSet = new Set(truthB);
+    const detected = flagged.filter((a) => a.behaviours.includes(beh));
+    const hits = detected.filter((a) => truthSet.has(a.author)).length;
+    const detectedTruth = new Set(detected.map((a) => a.author));
+    perBehaviour[beh] = {
+      truth: truthB.length,
+      detected: detected.length,
+      precision: detected.length ? hits / detected.length : 1,
+      recall: truthB.length ? truthB.filter((id) => detectedTruth.has(id)).length / truthB.length : 1,
+    };
+  }
+  return {
+    flagged: flagged.length,
+    truePositives: tp,
+    precision,
+    recall,
+    f1,
+    organicShareOfFlagged: flagged.length ? 1 - precision : 0,
+    perBehaviour,
+  };
+}
+
+async function child(file: string, outDir: string): Promise<void> {
+  const started = performance.now();
+  const result = await analyze(fileSource([file], { format: 'auto', strict: false }));
+  await writeOutputs(result, outDir);
+  const wall = (performance.now() - started) / 1000;
+  const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(
+    JSON.stringify({ wall, peakRssMiB, stats: result.stats, malformed: result.read.malformed }),
+  );
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const arg = (name: string, fallback: string): string => {
+    const i = args.indexOf(name);
+    return i >= 0 ? (args[i + 1] ?? fallback) : fallback;
+  };
+  if (args[0] === '--child') {
+    await child(args[1] as string, args[2] as string);
+    return;
+  }
+  const posts = Number(arg('--posts', '1000000'));
+  const seed = Number(arg('--seed', '7'));
+  const file = `bench/out/coord-${posts}-s${seed}.jsonl`;
+  if (!existsSync(file) || args.includes('--regenerate')) {
+    const t0 = performance.now();
+    await writeDataset(defaultConfig(posts, seed), file);
+    console.error(`generated ${file} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  const outDir = `bench/out/coord-${posts}-s${seed}-result`;
+  const t0 = performance.now();
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'bench/coordination/run.ts', '--child', file, outDir],
+    { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const processWall = (performance.now() - t0) / 1000;
+  if (run.status !== 0) throw new Error(`analysis failed with status ${run.status}`);
+  const measured = JSON.parse(run.stdout) as {
+    wall: number;
+    peakRssMiB: number;
+    stats: {
+      seconds: Record<string, number>;
+      posts: number;
+      accounts: number;
+      candidatePairs: number;
+      pairWork: number;
+    };
+  };
+  const truthJson = JSON.parse(readFileSync(`${file}.truth.json`, 'utf8')) as {
+    coordinated: [string, { group: number; behaviours: Behaviour[] }][];
+  };
+  const truth = new Map(truthJson.coordinated);
+  const rows = parse(readFileSync(`${outDir}/accounts.csv`, 'utf8'), { columns: true }) as Record<
+    string,
+    string
+  >[];
+  const flagged = rows
+    .filter((r) => r.flagged === 'true')
+    .map((r) => ({
+      author: r.author as string,
+      behaviours: (r.behaviours ?? '').split(' ').filter(Boolean) as Behaviour[],
+    }));
+  const accuracy = scoreAccounts(flagged, truth);
+  const report = {
+    command: `node --import tsx bench/coordination/run.ts --posts ${posts} --seed ${seed}`,
+    machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`,
+    posts: measured.stats.posts,
+    accounts: measured.stats.accounts,
+    coordinatedAccounts: truth.size,
+    analysisWallSeconds: Number(measured.wall.toFixed(2)),
+    processWallSeconds: Number(processWall.toFixed(2)),
+    peakRssMiB: Math.round(measured.peakRssMiB),
+    phases: measured.stats.seconds,
+    candidatePairs: measured.stats.candidatePairs,
+    pairWork: measured.stats.pairWork,
+    accuracy,
+  };
+  console.log(JSON.stringify(report, null, 2));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -1,0 +1,248 @@
+// `vigil analyze coordination FILE... --out DIR`: thin wiring of options, progress and errors around
+// the engine (engine.ts) and the output writers (output.ts).
+
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { analyze } from './engine.ts';
+import { writeOutputs } from './output.ts';
+import { CoordinationInputError, fileSource } from './read.ts';
+import {
+  type AnalysisOptions,
+  BEHAVIOURS,
+  type Behaviour,
+  DEFAULT_OPTIONS,
+  INPUT_FORMATS,
+  type InputFormat,
+  type ProgressPhase,
+} from './types.ts';
+
+interface CliOptions {
+  out: string;
+  window?: string;
+  windowRepost?: string;
+  windowLink?: string;
+  windowHashtag?: string;
+  windowText?: string;
+  similarity: string;
+  minCoActions: string;
+  alpha: string;
+  maxCrowd: string;
+  minCommunitySize: string;
+  resolution: string;
+  behaviours: string;
+  minTextWords: string;
+  minHashtags: string;
+  maxNarratives: string;
+  seed: string;
+  format: InputFormat;
+  strict?: boolean;
+  quiet?: boolean;
+  allEdges?: boolean;
+}
+
+class UsageError extends Error {}
+
+function number(
+  value: string | undefined,
+  name: string,
+  check: (n: number) => boolean,
+  rule: string,
+): number {
+  const n = Number(value);
+  if (value === undefined || value.trim() === '' || !Number.isFinite(n) || !check(n)) {
+    throw new UsageError(`--${name} must be ${rule} (got '${value}')`);
+  }
+  return n;
+}
+
+/** Turns the command-line options into engine options; throws UsageError naming the option. */
+export function optionsFromCli(o: CliOptions): Partial<AnalysisOptions> {
+  const seconds = (v: string | undefined, name: string, fallback: number): number =>
+    v === undefined ? fallback : number(v, name, (n) => n > 0 && n <= 86400 * 30, 'a number of seconds > 0');
+  const base = seconds(o.window, 'window', DEFAULT_OPTIONS.windows['co-repost']);
+  const behaviours = o.behaviours
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  for (const b of behaviours) {
+    if (!(BEHAVIOURS as readonly string[]).includes(b)) {
+      throw new UsageError(`--behaviours: unknown behaviour '${b}' (known: ${BEHAVIOURS.join(', ')})`);
+    }
+  }
+  if (behaviours.length === 0) throw new UsageError('--behaviours must name at least one behaviour');
+  const positiveInt = (v: string, name: string): number =>
+    number(v, name, (n) => Number.isInteger(n) && n >= 1, 'a whole number ≥ 1');
+  return {
+    windows: {
+      'co-repost': seconds(o.windowRepost, 'window-repost', base),
+      'co-link': seconds(o.windowLink, 'window-link', base),
+      'co-hashtag': seconds(o.windowHashtag, 'window-hashtag', base),
+      'co-text': seconds(o.windowText, 'window-text', base),
+    },
+    behaviours: behaviours as Behaviour[],
+    textSimilarity: number(o.similarity, 'similarity', (n) => n > 0 && n <= 1, 'between 0 and 1'),
+    minCoActions: positiveInt(o.minCoActions, 'min-co-actions'),
+    alpha: number(o.alpha, 'alpha', (n) => n > 0 && n < 1, 'between 0 and 1'),
+    maxWindowCrowd: positiveInt(o.maxCrowd, 'max-crowd'),
+    minCommunitySize: number(
+      o.minCommunitySize,
+      'min-community-size',
+      (n) => Number.isInteger(n) && n >= 2,
+      'a whole number ≥ 2',
+    ),
+    resolution: number(o.resolution, 'resolution', (n) => n > 0, 'a number > 0'),
+    minTextWords: positiveInt(o.minTextWords, 'min-text-words'),
+    minHashtags: positiveInt(o.minHashtags, 'min-hashtags'),
+    maxNarratives: number(
+      o.maxNarratives,
+      'max-narratives',
+      (n) => Number.isInteger(n) && n >= 0,
+      'a whole number ≥ 0',
+    ),
+    seed: number(o.seed, 'seed', Number.isInteger, 'a whole number'),
+    format: o.format,
+    strict: o.strict === true,
+    allEdges: o.allEdges === true,
+  };
+}
+
+const PHASE_LABEL: Record<ProgressPhase, string> = {
+  read: 'reading posts ',
+  analyse: 'analysing     ',
+  details: 'describing    ',
+  write: 'writing files ',
+};
+
+/** Adds `analyze coordination` (creating `analyze` if the program does not have it yet). */
+export function registerCoordinationCommands(program: Command): void {
+  const analyzeCommand =
+    program.commands.find((c) => c.name() === 'analyze') ??
+    program.command('analyze').description('analyse collected data (see `vigil analyze <kind> --help`)');
+  const d = DEFAULT_OPTIONS;
+  const command = analyzeCommand
+    .command('coordination')
+    .description(
+      'find accounts that repost the same thing, share the same link or hashtags, or post near-identical text ' +
+        'within seconds of each other far more often than chance allows',
+    )
+    .argument(
+      '<files...>',
+      'posts: JSON Lines or CSV in the normalised format, Twitter/X API v2 JSON, the Twitter/X information-operations CSV, or a Telegram Desktop JSON export (.gz read transparently)',
+    )
+    .requiredOption(
+      '--out <dir>',
+      'folder for accounts.csv, edges.csv, communities.json, narratives.json, graph.gexf, graph.graphml, summary.md',
+    )
+    .option('--window <seconds>', `co-action window for every behaviour (default ${d.windows['co-repost']})`)
+    .option('--window-repost <seconds>', 'window for co-repost only')
+    .option('--window-link <seconds>', 'window for co-link only')
+    .option('--window-hashtag <seconds>', 'window for co-hashtag (same hashtag sequence) only')
+    .option('--window-text <seconds>', 'window for co-text (near-identical text) only')
+    .option('--behaviours <list>', 'comma-separated behaviours to look for', d.behaviours.join(','))
+    .option(
+      '--similarity <jaccard>',
+      'word-set Jaccard similarity for near-identical text',
+      String(d.textSimilarity),
+    )
+    .option(
+      '--min-co-actions <n>',
+      'distinct co-actions a pair needs before it is tested',
+      String(d.minCoActions),
+    )
+    .option(
+      '--alpha <p>',
+      'family-wise significance level (divided by the number of candidate pairs)',
+      String(d.alpha),
+    )
+    .option(
+      '--max-crowd <n>',
+      'no pairs from moments when more than n others acted on the same object (viral crowds)',
+      String(d.maxWindowCrowd),
+    )
+    .option(
+      '--min-community-size <n>',
+      'smallest community whose accounts are flagged',
+      String(d.minCommunitySize),
+    )
+    .option('--resolution <r>', 'Louvain resolution (higher gives smaller communities)', String(d.resolution))
+    .option(
+      '--min-text-words <n>',
+      'texts with fewer distinct words take no part in co-text',
+      String(d.minTextWords),
+    )
+    .option('--min-hashtags <n>', 'hashtag sequences shorter than this are ignored', String(d.minHashtags))
+    .option('--max-narratives <n>', 'narratives written to narratives.json', String(d.maxNarratives))
+    .option('--seed <n>', 'seed for community detection (same input and seed, same result)', String(d.seed))
+    .addOption(new Option('--format <format>', 'input format').choices([...INPUT_FORMATS]).default('auto'))
+    .option('--strict', 'stop at the first malformed record instead of counting and skipping it')
+    .option('--all-edges', 'write every tested pair to edges.csv, not only significant ones')
+    .option('--quiet', 'no progress bar and no summary on the terminal (for scripts)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  vigil analyze coordination posts.jsonl.gz --out results/\n' +
+        '  vigil analyze coordination tweets/*.json --window 120 --out results/\n' +
+        '  vigil analyze coordination export/result.json --format telegram --out results/\n\n' +
+        'A flagged account is a lead for human review, not proof of coordination. See docs/coordination.md.',
+    )
+    .action(async (files: string[], opts: CliOptions) => {
+      let options: Partial<AnalysisOptions>;
+      try {
+        options = optionsFromCli(opts);
+      } catch (err) {
+        if (err instanceof UsageError)
+          command.error(`error: ${err.message}`, { exitCode: 2, code: 'vigil.usage' });
+        throw err;
+      }
+      const showProgress = !opts.quiet && process.stderr.isTTY === true;
+      const bar = showProgress
+        ? new cliProgress.SingleBar(
+            { format: '{phase} [{bar}] {percentage}% | {detail}', stream: process.stderr, hideCursor: true },
+            cliProgress.Presets.shades_classic,
+          )
+        : null;
+      let currentPhase: ProgressPhase | null = null;
+      const onProgress = (phase: ProgressPhase, done: number, total: number): void => {
+        if (!bar) return;
+        const detail =
+          phase === 'read' || phase === 'details' ? `${mib(done)} / ${mib(total)} MiB` : `${done}/${total}`;
+        if (phase !== currentPhase) {
+          if (currentPhase !== null) bar.stop();
+          currentPhase = phase;
+          bar.start(Math.max(1, total), done, { phase: PHASE_LABEL[phase], detail });
+        } else bar.update(done, { detail });
+      };
+      try {
+        const result = await analyze(
+          fileSource(files, { format: options.format ?? 'auto', strict: options.strict ?? false }),
+          options,
+          onProgress,
+        );
+        onProgress('write', 0, 1);
+        await writeOutputs(result, opts.out);
+        onProgress('write', 1, 1);
+        bar?.stop();
+        if (!opts.quiet) {
+          const flagged = result.accounts.filter((a) => a.flagged).length;
+          console.log(
+            `Read ${result.stats.posts} posts from ${result.stats.accounts} accounts` +
+              (result.read.malformed
+                ? ` (${result.read.malformed} malformed records skipped; see summary.md)`
+                : '') +
+              `.\nFlagged ${flagged} accounts in ${result.communities.length} communities; ` +
+              `${result.narratives.length} narratives. Results in ${opts.out}`,
+          );
+        }
+      } catch (err) {
+        bar?.stop();
+        if (err instanceof CoordinationInputError)
+          command.error(`error: ${err.message}`, { exitCode: 1, code: 'vigil.input' });
+        throw err;
+      }
+    });
+}
+
+function mib(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(1);
+}

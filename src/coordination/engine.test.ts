@@ -1,0 +1,238 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { defaultConfig, type GeneratedPost, generate } from '../../bench/coordination/generate.ts';
+import { scoreAccounts } from '../../bench/coordination/run.ts';
+import { fromNormalised } from './adapters.ts';
+import { analyze, arraySource } from './engine.ts';
+import { BANDS } from './minhash.ts';
+import { logPoissonTail, surprise } from './stats.ts';
+import type { Post } from './types.ts';
+
+const T0 = Date.UTC(2024, 2, 4, 12) / 1000;
+
+function post(p: Partial<Post> & { id: string; author: string; createdAt: number }): Post {
+  return {
+    platform: 'test',
+    authorName: null,
+    text: '',
+    urls: [],
+    hashtags: [],
+    repostOf: null,
+    replyTo: null,
+    lang: null,
+    authorCreatedAt: null,
+    followers: null,
+    ...p,
+  };
+}
+
+/** A small team that co-reposts `rounds` originals within seconds, among `organic` random accounts. */
+function teamAndCrowd(rounds: number, organic = 60): Post[] {
+  const posts: Post[] = [];
+  let n = 0;
+  for (let r = 0; r < rounds; r++) {
+    const t = T0 + r * 3600;
+    for (let m = 0; m < 5; m++) {
+      posts.push(post({ id: `t${n++}`, author: `team${m}`, createdAt: t + m * 7, repostOf: `orig${r}` }));
+    }
+  }
+  // Organic reposts of the same originals, spread over hours.
+  for (let i = 0; i < organic * 4; i++) {
+    const r = i % rounds;
+    posts.push(
+      post({
+        id: `o${n++}`,
+        author: `org${i % organic}`,
+        createdAt: T0 + r * 3600 + 600 + ((i * 977) % 20000),
+        repostOf: `orig${r}`,
+      }),
+    );
+  }
+  return posts;
+}
+
+describe('significance', () => {
+  it('computes Poisson tails in log space', () => {
+    assert.ok(Math.abs(Math.exp(logPoissonTail(3, 0.5)) - 0.0143877) < 1e-6);
+    assert.ok(Math.abs(Math.exp(logPoissonTail(5, 10)) - 0.970747) < 1e-6);
+    assert.equal(logPoissonTail(0, 3), 0);
+    assert.ok(surprise(50, 0.05) > 100);
+  });
+
+  it('reports observed and expected co-actions per behaviour and flags the team, not the crowd', async () => {
+    const result = await analyze(arraySource(teamAndCrowd(12)));
+    const flagged = result.accounts
+      .filter((a) => a.flagged)
+      .map((a) => a.author)
+      .sort();
+    assert.deepEqual(flagged, ['team0', 'team1', 'team2', 'team3', 'team4']);
+    const edge = result.edges.find((e) => e.significant);
+    assert.ok(edge);
+    assert.equal(edge.observed['co-repost'], 12);
+    assert.equal(edge.observedTotal, 12);
+    assert.ok(
+      edge.expectedTotal > 0 && edge.expectedTotal < edge.observedTotal / 5,
+      `expected ${edge.expectedTotal}`,
+    );
+    assert.ok(edge.score >= result.stats.scoreThreshold);
+    assert.match(
+      result.accounts.find((a) => a.author === 'team0')?.reasons ?? '',
+      /co-repost with 4 account\(s\): 48 co-actions vs .* expected/,
+    );
+    assert.equal(result.communities.length, 1);
+    assert.equal(result.communities[0]?.size, 5);
+  });
+
+  it('counts distinct co-actions, not posts: a spam burst on one object is one co-action', async () => {
+    const posts: Post[] = [];
+    for (let i = 0; i < 50; i++) {
+      posts.push(post({ id: `a${i}`, author: 'a', createdAt: T0 + i, repostOf: 'x' }));
+      posts.push(post({ id: `b${i}`, author: 'b', createdAt: T0 + i, repostOf: 'x' }));
+      posts.push(post({ id: `c${i}`, author: 'c', createdAt: T0 + i, repostOf: 'x' }));
+    }
+    const result = await analyze(arraySource(posts), { allEdges: true, minCoActions: 1 });
+    assert.equal(result.edges.length, 3);
+    for (const e of result.edges) assert.equal(e.observedTotal, 1);
+    assert.equal(result.accounts.filter((a) => a.flagged).length, 0);
+  });
+});
+
+describe('traps', () => {
+  it('never co-links posts without URLs (empty, NA or missing link fields)', async () => {
+    const posts: Post[] = [];
+    for (let i = 0; i < 200; i++) {
+      const raw = {
+        id: `p${i}`,
+        author: `acc${i % 20}`,
+        created_at: T0 + (i % 10),
+        text: '',
+        urls: i % 2 ? 'NA' : '',
+      };
+      const c = fromNormalised(raw);
+      assert.ok('post' in c);
+      posts.push(c.post);
+    }
+    const result = await analyze(arraySource(posts), { allEdges: true, minCoActions: 1 });
+    assert.equal(result.stats.actions['co-link'], 0);
+    assert.equal(result.stats.candidatePairs, 0);
+    assert.equal(result.edges.length, 0);
+  });
+
+  it('a viral object shared by 20,000 accounts costs posts x window occupancy, not 200 million pairs', async () => {
+    const posts: Post[] = [];
+    for (let i = 0; i < 20000; i++) {
+      // A burst: everyone within 20 minutes.
+      posts.push(
+        post({ id: `v${i}`, author: `acc${i}`, createdAt: T0 + (i * 1200) / 20000, repostOf: 'viral' }),
+      );
+    }
+    const result = await analyze(arraySource(posts));
+    const bound = 20000 * result.options.maxWindowCrowd;
+    assert.ok(result.stats.pairWork <= bound, `pair work ${result.stats.pairWork} > ${bound}`);
+    assert.ok(result.stats.candidatePairs <= bound, `pairs ${result.stats.candidatePairs}`);
+    assert.ok(result.stats.candidatePairs < 200_000_000 / 100);
+    assert.ok(result.stats.crowdedActions > 0);
+    assert.equal(result.accounts.filter((a) => a.flagged).length, 0);
+  });
+
+  it('blocks similar-text candidates before verifying them (no all-pairs comparison in a window)', async () => {
+    const posts: Post[] = [];
+    const vocab = Array.from({ length: 40 }, (_, i) => `word${i}`);
+    const n = 4000;
+    for (let i = 0; i < n; i++) {
+      // Every text draws 12 words from the same 40: all similar-ish, few near-identical; same minute.
+      const words = Array.from({ length: 12 }, (_, k) => vocab[(i * 7 + k * k * 3 + (i % 13) * k) % 40]);
+      posts.push(
+        post({ id: `s${i}`, author: `acc${i % 500}`, createdAt: T0 + (i % 60), text: words.join(' ') }),
+      );
+    }
+    const result = await analyze(arraySource(posts));
+    const allPairs = (result.stats.distinctTexts * (result.stats.distinctTexts - 1)) / 2;
+    const bound = result.stats.distinctTexts * BANDS * 4;
+    assert.ok(result.stats.textComparisons <= bound, `${result.stats.textComparisons} > ${bound}`);
+    assert.ok(result.stats.textComparisons < allPairs / 10, `${result.stats.textComparisons} vs ${allPairs}`);
+  });
+
+  it('finds near-identical texts despite light paraphrase, and groups them as a narrative', async () => {
+    const base =
+      'the blockade is a lie invented by foreign media there is plenty of food in every market today';
+    const variants = [
+      base,
+      base.toUpperCase(),
+      `${base} !!`,
+      base.replace('plenty', 'lots'),
+      `RT @x: ${base}`.replace('RT @x: ', '@someone '),
+      `${base} https://t.co/abc`,
+    ];
+    const posts: Post[] = [];
+    for (let r = 0; r < 8; r++) {
+      variants.forEach((v, m) => {
+        posts.push(
+          post({
+            id: `p${r}-${m}`,
+            author: `team${m}`,
+            createdAt: T0 + r * 7200 + m * 9,
+            text: `${v} ${'x'.repeat(r + 1)}`,
+          }),
+        );
+      });
+    }
+    for (let i = 0; i < 100; i++) {
+      posts.push(
+        post({
+          id: `o${i}`,
+          author: `org${i}`,
+          createdAt: T0 + i * 300,
+          text: `organic post number ${i} about the weather and football ${i * 7}`,
+        }),
+      );
+    }
+    const result = await analyze(arraySource(posts));
+    const flagged = result.accounts
+      .filter((a) => a.flagged)
+      .map((a) => a.author)
+      .sort();
+    assert.deepEqual(flagged, ['team0', 'team1', 'team2', 'team3', 'team4', 'team5']);
+    assert.ok(result.accounts.find((a) => a.author === 'team3')?.behaviours.includes('co-text'));
+    const top = result.narratives[0];
+    assert.ok(top);
+    assert.ok(top.posts >= 6);
+    assert.equal(top.firstPost?.author, 'team0');
+    assert.equal(top.communities[0]?.community, 1);
+  });
+
+  it('an empty input gives an empty, valid result', async () => {
+    const result = await analyze(arraySource([]));
+    assert.equal(result.accounts.length, 0);
+    assert.equal(result.edges.length, 0);
+    assert.equal(result.communities.length, 0);
+    assert.equal(result.narratives.length, 0);
+    assert.equal(result.stats.timeSpan.start, null);
+  });
+});
+
+describe('accuracy on a generated data set', () => {
+  it('reaches F1 >= 0.95 with at most 5% organic accounts among the flagged', async () => {
+    const config = {
+      ...defaultConfig(8000, 11),
+      accounts: 400,
+      coordinatedShare: 0.1,
+      groupSize: [6, 12] as [number, number],
+    };
+    const raw: GeneratedPost[] = [];
+    const truth = generate(config, (p) => raw.push(p));
+    const posts = raw.map((r) => {
+      const c = fromNormalised(r as unknown as Record<string, unknown>);
+      assert.ok('post' in c);
+      return c.post;
+    });
+    const result = await analyze(arraySource(posts));
+    const flagged = result.accounts.filter((a) => a.flagged);
+    const score = scoreAccounts(flagged, truth.coordinated);
+    assert.ok(
+      score.f1 >= 0.95,
+      `F1 ${score.f1.toFixed(3)} (precision ${score.precision}, recall ${score.recall})`,
+    );
+    assert.ok(score.organicShareOfFlagged <= 0.05, `organic share ${score.organicShareOfFlagged}`);
+  });
+});

@@ -1,0 +1,793 @@
+// The coordination analysis: one streaming pass that turns posts into compact co-action events, the
+// sliding-window sweeps, significance against chance, communities, narratives, and a second streaming
+// pass that fetches the few texts, links and posts needed to describe what was found.
+import { detectCommunities, type WeightedEdge } from './communities.ts';
+import { TextIndex } from './minhash.ts';
+import { normaliseUrl, textWords } from './normalize.ts';
+import { EventLog, orderByObjectThenTime, PairTable, type SweepStats, sweepBehaviour } from './pairs.ts';
+import { surprise } from './stats.ts';
+import {
+  type AnalysisOptions,
+  BEHAVIOURS,
+  type Behaviour,
+  DEFAULT_OPTIONS,
+  type Post,
+  type ProgressCallback,
+  type ReadStats,
+} from './types.ts';
+
+/** Something that can stream its posts, twice (the second pass fetches details). */
+export interface PostSource {
+  /** Streams every post to `onPost` with its record number (0.. across the source) and position in the
+   * record. Records for which `selectRecord` returns false may be passed over without parsing. */
+  scan(
+    onPost: (post: Post, record: number, position: number) => void,
+    onProgress?: (done: number, total: number) => void,
+    selectRecord?: (record: number) => boolean,
+  ): Promise<ReadStats>;
+}
+
+export interface EdgeResult {
+  a: number;
+  b: number;
+  observed: Record<Behaviour, number>;
+  expected: Record<Behaviour, number>;
+  observedTotal: number;
+  expectedTotal: number;
+  /** -log10 of the Poisson probability of seeing at least `observedTotal` co-actions by chance. */
+  score: number;
+  significant: boolean;
+  behaviours: Behaviour[];
+}
+
+export interface AccountResult {
+  index: number;
+  author: string;
+  authorName: string | null;
+  posts: number;
+  authorCreatedAt: number | null;
+  followers: number | null;
+  community: number | null;
+  score: number;
+  flagged: boolean;
+  partners: number;
+  reasons: string;
+  behaviours: Behaviour[];
+}
+
+export interface PostRef {
+  id: string;
+  author: string;
+  createdAt: number;
+  text: string;
+}
+
+export interface CountedValue {
+  value: string;
+  count: number;
+}
+
+export interface ActivitySeries {
+  bin: 'hour' | 'day';
+  start: number;
+  counts: number[];
+}
+
+export interface CommunityResult {
+  id: number;
+  size: number;
+  accounts: { author: string; authorName: string | null; score: number }[];
+  behaviours: Record<Behaviour, { edges: number; observed: number; expected: number }>;
+  edges: number;
+  density: number;
+  posts: number;
+  topTexts: CountedValue[];
+  topLinks: CountedValue[];
+  topHashtags: CountedValue[];
+  activity: ActivitySeries;
+  accountCreation: {
+    known: number;
+    earliest: number | null;
+    latest: number | null;
+    byMonth: Record<string, number>;
+  };
+  exemplars: PostRef[];
+}
+
+export interface NarrativeResult {
+  id: number;
+  text: string;
+  posts: number;
+  accounts: number;
+  firstPost: PostRef | null;
+  firstAt: number;
+  lastAt: number;
+  spread: ActivitySeries;
+  flaggedPosts: number;
+  communities: { community: number; posts: number }[];
+}
+
+export interface AnalysisResult {
+  options: AnalysisOptions;
+  read: ReadStats;
+  accounts: AccountResult[];
+  edges: EdgeResult[];
+  communities: CommunityResult[];
+  narratives: NarrativeResult[];
+  stats: {
+    posts: number;
+    accounts: number;
+    actions: Record<Behaviour, number>;
+    objects: Record<Behaviour, number>;
+    distinctTexts: number;
+    textComparisons: number;
+    candidatePairs: number;
+    testedPairs: number;
+    significantPairs: number;
+    scoreThreshold: number;
+    pairWork: number;
+    crowdedActions: number;
+    narrativeClusters: number;
+    timeSpan: { start: number | null; end: number | null };
+    seconds: Record<string, number>;
+  };
+}
+
+const BEHAVIOUR_INDEX: Record<Behaviour, number> = {
+  'co-repost': 0,
+  'co-link': 1,
+  'co-hashtag': 2,
+  'co-text': 3,
+};
+const MAX_SCORE = 300;
+
+function zeroByBehaviour(): Record<Behaviour, number> {
+  return { 'co-repost': 0, 'co-link': 0, 'co-hashtag': 0, 'co-text': 0 };
+}
+
+export function resolveOptions(partial: Partial<AnalysisOptions> = {}): AnalysisOptions {
+  return {
+    ...DEFAULT_OPTIONS,
+    ...partial,
+    windows: { ...DEFAULT_OPTIONS.windows, ...(partial.windows ?? {}) },
+    behaviours: partial.behaviours ?? [...DEFAULT_OPTIONS.behaviours],
+  };
+}
+
+/** Interns strings to dense ids (accounts, reposted ids, links, hashtag sequences). */
+class Interner {
+  readonly ids = new Map<string, number>();
+  intern(key: string): number {
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+  get size(): number {
+    return this.ids.size;
+  }
+}
+
+/** Pass-1 state: everything kept grows with accounts and distinct objects, plus 16 bytes per action. */
+class Collector {
+  readonly accounts = new Interner();
+  readonly authorNames: (string | null)[] = [];
+  readonly authorCreated: (number | null)[] = [];
+  readonly followers: (number | null)[] = [];
+  readonly postCounts: number[] = [];
+  readonly logs: Record<Behaviour, EventLog> = {
+    'co-repost': new EventLog(),
+    'co-link': new EventLog(),
+    'co-hashtag': new EventLog(),
+    'co-text': new EventLog(),
+  };
+  readonly objects: Record<Exclude<Behaviour, 'co-text'>, Interner> = {
+    'co-repost': new Interner(),
+    'co-link': new Interner(),
+    'co-hashtag': new Interner(),
+  };
+  readonly texts = new TextIndex();
+  textSeqs = new Int32Array(1024);
+  /** Per post: its record and account (8 bytes a post), so the second pass can skip other records. */
+  postRecord = new Int32Array(1024);
+  postAccount = new Int32Array(1024);
+  seq = 0;
+  minTime = Number.POSITIVE_INFINITY;
+  maxTime = Number.NEGATIVE_INFINITY;
+  private readonly enabled: Set<Behaviour>;
+
+  constructor(private readonly options: AnalysisOptions) {
+    this.enabled = new Set(options.behaviours);
+  }
+
+  add(post: Post, record: number): void {
+    const seq = this.seq++;
+    const acc = this.accounts.intern(post.author);
+    if (seq === this.postRecord.length) {
+      const r = new Int32Array(seq * 2);
+      r.set(this.postRecord);
+      this.postRecord = r;
+      const a = new Int32Array(seq * 2);
+      a.set(this.postAccount);
+      this.postAccount = a;
+    }
+    this.postRecord[seq] = record;
+    this.postAccount[seq] = acc;
+    if (acc === this.postCounts.length) {
+      this.authorNames.push(post.authorName);
+      this.authorCreated.push(post.authorCreatedAt);
+      this.followers.push(post.followers);
+      this.postCounts.push(0);
+    } else {
+      if (post.authorName !== null) this.authorNames[acc] = post.authorName;
+      if (post.authorCreatedAt !== null) this.authorCreated[acc] = post.authorCreatedAt;
+      if (post.followers !== null) this.followers[acc] = post.followers;
+    }
+    this.postCounts[acc] = (this.postCounts[acc] as number) + 1;
+    const t = post.createdAt;
+    if (t < this.minTime) this.minTime = t;
+    if (t > this.maxTime) this.maxTime = t;
+
+    if (post.repostOf !== null) {
+      // A repost's links, hashtags and text are the original's: it is one action, a co-repost.
+      if (this.enabled.has('co-repost')) {
+        this.logs['co-repost'].push(this.objects['co-repost'].intern(post.repostOf), acc, t);
+      }
+      return;
+    }
+    if (this.enabled.has('co-link') && post.urls.length > 0) {
+      const seen = new Set<string>();
+      for (const raw of post.urls) {
+        const url = normaliseUrl(raw);
+        if (url === null || seen.has(url)) continue;
+        seen.add(url);
+        this.logs['co-link'].push(this.objects['co-link'].intern(url), acc, t);
+      }
+    }
+    if (this.enabled.has('co-hashtag') && post.hashtags.length >= this.options.minHashtags) {
+      const distinct = [...new Set(post.hashtags)];
+      if (distinct.length >= this.options.minHashtags) {
+        this.logs['co-hashtag'].push(this.objects['co-hashtag'].intern(distinct.join(' ')), acc, t);
+      }
+    }
+    if (this.enabled.has('co-text') && post.text !== '') {
+      const words = textWords(post.text);
+      if (words.length >= this.options.minTextWords) {
+        const log = this.logs['co-text'];
+        if (log.length === this.textSeqs.length) {
+          const next = new Int32Array(this.textSeqs.length * 2);
+          next.set(this.textSeqs);
+          this.textSeqs = next;
+        }
+        this.textSeqs[log.length] = seq;
+        log.push(this.texts.add(words), acc, t);
+      }
+    }
+  }
+}
+
+export async function analyze(
+  source: PostSource,
+  partialOptions: Partial<AnalysisOptions> = {},
+  onProgress?: ProgressCallback,
+): Promise<AnalysisResult> {
+  const options = resolveOptions(partialOptions);
+  const seconds: Record<string, number> = {};
+  let clock = performance.now();
+  const lap = (name: string): void => {
+    const now = performance.now();
+    seconds[name] = Math.round(now - clock) / 1000;
+    clock = now;
+  };
+
+  // ---- Pass 1: stream posts into compact events.
+  const collector = new Collector(options);
+  const read = await source.scan(
+    (post, record) => collector.add(post, record),
+    (done, total) => onProgress?.('read', done, total),
+  );
+  lap('read');
+
+  const accountCount = collector.accounts.size;
+  const accountIds = [...collector.accounts.ids.keys()];
+  const steps = options.behaviours.length + 3;
+  let step = 0;
+  const tick = (): void => onProgress?.('analyse', ++step, steps);
+
+  // ---- Near-duplicate text clusters (narratives); co-text objects become cluster ids.
+  const { clusterOf, count: clusterCount } = collector.texts.cluster(options.textSimilarity);
+  const textLog = collector.logs['co-text'];
+  for (let i = 0; i < textLog.length; i++)
+    textLog.object[i] = clusterOf[textLog.object[i] as number] as number;
+  lap('text clusters');
+  tick();
+
+  // ---- Sliding-window sweeps.
+  const objectCounts: Record<Behaviour, number> = {
+    'co-repost': collector.objects['co-repost'].size,
+    'co-link': collector.objects['co-link'].size,
+    'co-hashtag': collector.objects['co-hashtag'].size,
+    'co-text': clusterCount,
+  };
+  let totalActions = 0;
+  for (const beh of options.behaviours) totalActions += collector.logs[beh].length;
+  // Pre-size near the usual pair count (about 4 per action) to avoid most rehashing.
+  const table = new PairTable(
+    BEHAVIOURS.length,
+    2 ** Math.max(16, Math.ceil(Math.log2(totalActions * 6 + 1))),
+  );
+  const crowd: Record<Behaviour, Float64Array> = {
+    'co-repost': new Float64Array(accountCount),
+    'co-link': new Float64Array(accountCount),
+    'co-hashtag': new Float64Array(accountCount),
+    'co-text': new Float64Array(accountCount),
+  };
+  const actions: Record<Behaviour, Float64Array> = {
+    'co-repost': new Float64Array(accountCount),
+    'co-link': new Float64Array(accountCount),
+    'co-hashtag': new Float64Array(accountCount),
+    'co-text': new Float64Array(accountCount),
+  };
+  const totals = zeroByBehaviour();
+  let pairWork = 0;
+  let crowdedActions = 0;
+  let objectOffset = 0;
+  for (const beh of BEHAVIOURS) {
+    const log = collector.logs[beh];
+    const enabled = options.behaviours.includes(beh);
+    if (enabled) {
+      for (let i = 0; i < log.length; i++) {
+        const a = log.account[i] as number;
+        actions[beh][a] = (actions[beh][a] as number) + 1;
+      }
+      totals[beh] = log.length;
+      const s: SweepStats = sweepBehaviour(
+        log,
+        objectCounts[beh],
+        objectOffset,
+        BEHAVIOUR_INDEX[beh],
+        options.windows[beh],
+        options.maxWindowCrowd,
+        table,
+        crowd[beh],
+      );
+      pairWork += s.pairWork;
+      crowdedActions += s.crowdedActions;
+      tick();
+    }
+    objectOffset += objectCounts[beh];
+  }
+  lap('sweeps');
+
+  // ---- Significance: observed distinct co-actions against what chance gives this pair.
+  // Chance: each of i's actions shares its window with `crowd` other actions on the same object; if
+  // accounts filled those slots in proportion to their activity, j would fill crowd_i x n_j / N of them.
+  // Viral moments (large crowds), very active accounts (large n) and popular objects all raise it.
+  const candidatePairs = table.size;
+  const threshold = -Math.log10(options.alpha / Math.max(1, candidatePairs));
+  const edges: EdgeResult[] = [];
+  let testedPairs = 0;
+  const k = BEHAVIOURS.length;
+  for (let s = 0; s < table.capacity; s++) {
+    const i = table.a[s] as number;
+    if (i === -1) continue;
+    let observedTotal = 0;
+    for (let x = 0; x < k; x++) observedTotal += table.counts[s * k + x] as number;
+    if (observedTotal < options.minCoActions) continue;
+    testedPairs++;
+    const j = table.b[s] as number;
+    const observed = zeroByBehaviour();
+    const expected = zeroByBehaviour();
+    let expectedTotal = 0;
+    for (const beh of BEHAVIOURS) {
+      const o = table.counts[s * k + BEHAVIOUR_INDEX[beh]] as number;
+      observed[beh] = o;
+      const n = totals[beh];
+      if (n === 0) continue;
+      // Leave the pair's own co-actions out of the crowds it is judged against.
+      const ci = Math.max(0, (crowd[beh][i] as number) - o);
+      const cj = Math.max(0, (crowd[beh][j] as number) - o);
+      const e = (ci * (actions[beh][j] as number) + cj * (actions[beh][i] as number)) / (2 * n);
+      expected[beh] = e;
+      expectedTotal += e;
+    }
+    const score = Math.min(MAX_SCORE, surprise(observedTotal, Math.max(expectedTotal, 1e-9)));
+    const significant = score >= threshold;
+    if (!significant && !options.allEdges) continue;
+    const behaviours = BEHAVIOURS.filter((b) => observed[b] >= 2 && observed[b] >= 0.2 * observedTotal);
+    edges.push({
+      a: i,
+      b: j,
+      observed,
+      expected,
+      observedTotal,
+      expectedTotal,
+      score,
+      significant,
+      behaviours,
+    });
+  }
+  edges.sort((x, y) => y.score - x.score || x.a - y.a || x.b - y.b);
+  const significantEdges = edges.filter((e) => e.significant);
+  lap('significance');
+  tick();
+
+  // ---- Communities.
+  const weighted: WeightedEdge[] = significantEdges.map((e) => ({ a: e.a, b: e.b, weight: e.observedTotal }));
+  const rawCommunity = detectCommunities(weighted, options.resolution, options.seed);
+  const communitySize = new Map<number, number>();
+  for (const c of rawCommunity.values()) communitySize.set(c, (communitySize.get(c) ?? 0) + 1);
+  // Renumber the communities that are big enough to flag: 1.. by size.
+  const kept = [...communitySize.entries()]
+    .filter(([, size]) => size >= options.minCommunitySize)
+    .sort((x, y) => y[1] - x[1] || x[0] - y[0]);
+  const renumber = new Map<number, number>(kept.map(([c], idx) => [c, idx + 1]));
+  const communityOf = new Int32Array(accountCount).fill(0);
+  for (const [acc, c] of rawCommunity) communityOf[acc] = renumber.get(c) ?? 0;
+  lap('communities');
+  tick();
+
+  // ---- Accounts.
+  const best = new Float64Array(accountCount);
+  const partners = new Int32Array(accountCount);
+  const reasonCounts: { partners: number; observed: number; expected: number }[][] = [];
+  for (const e of significantEdges) {
+    for (const acc of [e.a, e.b]) {
+      if (e.score > (best[acc] as number)) best[acc] = e.score;
+      partners[acc] = (partners[acc] as number) + 1;
+      let r = reasonCounts[acc];
+      if (!r) {
+        r = BEHAVIOURS.map(() => ({ partners: 0, observed: 0, expected: 0 }));
+        reasonCounts[acc] = r;
+      }
+      for (const beh of e.behaviours) {
+        const slot = r[BEHAVIOUR_INDEX[beh]];
+        if (!slot) continue;
+        slot.partners++;
+        slot.observed += e.observed[beh];
+        slot.expected += e.expected[beh];
+      }
+    }
+  }
+  const accounts: AccountResult[] = accountIds.map((author, index) => {
+    const community = communityOf[index] as number;
+    const r = reasonCounts[index];
+    const behaviours = r ? BEHAVIOURS.filter((_, x) => (r[x]?.partners ?? 0) > 0) : [];
+    const reasons = r
+      ? behaviours
+          .map((beh) => {
+            const slot = r[BEHAVIOUR_INDEX[beh]];
+            if (!slot) return '';
+            return `${beh} with ${slot.partners} account(s): ${slot.observed} co-actions vs ${fmt(slot.expected)} expected`;
+          })
+          .join('; ')
+      : '';
+    return {
+      index,
+      author,
+      authorName: collector.authorNames[index] ?? null,
+      posts: collector.postCounts[index] ?? 0,
+      authorCreatedAt: collector.authorCreated[index] ?? null,
+      followers: collector.followers[index] ?? null,
+      community: community === 0 ? null : community,
+      score: round(best[index] as number),
+      flagged: community !== 0,
+      partners: partners[index] as number,
+      reasons,
+      behaviours,
+    };
+  });
+
+  // ---- Narratives: clusters of near-identical texts across the whole set.
+  const minTime = Number.isFinite(collector.minTime) ? collector.minTime : 0;
+  const maxTime = Number.isFinite(collector.maxTime) ? collector.maxTime : 0;
+  const { order: textOrder, start: clusterStart } = orderByObjectThenTime(textLog, clusterCount);
+  const lastSeenCluster = new Int32Array(accountCount).fill(-1);
+  interface NarrativeDraft {
+    cluster: number;
+    posts: number;
+    accounts: number;
+    flaggedPosts: number;
+    flaggedAccounts: number;
+    firstSeq: number;
+    firstAt: number;
+    lastAt: number;
+  }
+  const drafts: NarrativeDraft[] = [];
+  for (let c = 0; c < clusterCount; c++) {
+    const s = clusterStart[c] as number;
+    const e = clusterStart[c + 1] as number;
+    if (e - s < options.minNarrativePosts) continue;
+    let distinct = 0;
+    let flaggedPosts = 0;
+    let flaggedAccounts = 0;
+    for (let p = s; p < e; p++) {
+      const acc = textLog.account[textOrder[p] as number] as number;
+      const flagged = (communityOf[acc] as number) !== 0;
+      if (flagged) flaggedPosts++;
+      if (lastSeenCluster[acc] !== c) {
+        lastSeenCluster[acc] = c;
+        distinct++;
+        if (flagged) flaggedAccounts++;
+      }
+    }
+    if (distinct < 2) continue;
+    const first = textOrder[s] as number;
+    drafts.push({
+      cluster: c,
+      posts: e - s,
+      accounts: distinct,
+      flaggedPosts,
+      flaggedAccounts,
+      firstSeq: collector.textSeqs[first] as number,
+      firstAt: textLog.time[first] as number,
+      lastAt: textLog.time[textOrder[e - 1] as number] as number,
+    });
+  }
+  drafts.sort((x, y) => y.flaggedAccounts - x.flaggedAccounts || y.posts - x.posts || x.cluster - y.cluster);
+  const narrativeDrafts = drafts.slice(0, options.maxNarratives);
+  lap('narratives');
+  tick();
+
+  // ---- Pass 2: fetch the texts, links and posts that describe communities and narratives.
+  // Narrative first posts are found again by (record, position in record).
+  const wanted = new Map<string, PostRef | null>();
+  const wantedKeyOfSeq = new Map<number, string>();
+  for (const d of narrativeDrafts) {
+    const rec = collector.postRecord[d.firstSeq] as number;
+    let first = d.firstSeq;
+    while (first > 0 && collector.postRecord[first - 1] === rec) first--;
+    const key = `${rec}:${d.firstSeq - first}`;
+    wanted.set(key, null);
+    wantedKeyOfSeq.set(d.firstSeq, key);
+  }
+  const selected = new Uint8Array(
+    collector.seq > 0 ? (collector.postRecord[collector.seq - 1] as number) + 1 : 0,
+  );
+  for (let p = 0; p < collector.seq; p++) {
+    if ((communityOf[collector.postAccount[p] as number] as number) !== 0)
+      selected[collector.postRecord[p] as number] = 1;
+  }
+  for (const key of wanted.keys()) selected[Number(key.slice(0, key.indexOf(':')))] = 1;
+  const activityBin: 'hour' | 'day' = maxTime - minTime <= 3 * 86400 ? 'hour' : 'day';
+  const binSeconds = activityBin === 'hour' ? 3600 : 86400;
+  const binStart = Math.floor(minTime / binSeconds) * binSeconds;
+  const binCount = Math.max(1, Math.floor((maxTime - binStart) / binSeconds) + 1);
+  interface CommunityDraft {
+    posts: number;
+    texts: Map<string, { count: number; first: PostRef }>;
+    links: Map<string, number>;
+    hashtags: Map<string, number>;
+    activity: number[];
+  }
+  const communityDrafts = new Map<number, CommunityDraft>();
+  for (const [, idx] of renumber) {
+    communityDrafts.set(idx, {
+      posts: 0,
+      texts: new Map(),
+      links: new Map(),
+      hashtags: new Map(),
+      activity: [],
+    });
+  }
+  const MAX_DISTINCT = 20000;
+  if (wanted.size > 0 || communityDrafts.size > 0) {
+    await source.scan(
+      (post, record, position) => {
+        const key = `${record}:${position}`;
+        if (wanted.has(key)) {
+          wanted.set(key, { id: post.id, author: post.author, createdAt: post.createdAt, text: post.text });
+        }
+        const acc = collector.accounts.ids.get(post.author);
+        if (acc === undefined) return;
+        const c = communityOf[acc] as number;
+        if (c === 0) return;
+        const draft = communityDrafts.get(c);
+        if (!draft) return;
+        draft.posts++;
+        const bin = Math.floor((post.createdAt - binStart) / binSeconds);
+        draft.activity[bin] = (draft.activity[bin] ?? 0) + 1;
+        const text = post.text.trim();
+        if (text !== '' && post.repostOf === null) {
+          const entry = draft.texts.get(text);
+          if (entry) entry.count++;
+          else if (draft.texts.size < MAX_DISTINCT) {
+            draft.texts.set(text, {
+              count: 1,
+              first: { id: post.id, author: post.author, createdAt: post.createdAt, text },
+            });
+          }
+        }
+        for (const raw of post.urls) {
+          const url = normaliseUrl(raw);
+          if (url !== null) bump(draft.links, url, MAX_DISTINCT);
+        }
+        for (const tag of post.hashtags) bump(draft.hashtags, tag, MAX_DISTINCT);
+      },
+      (done, total) => onProgress?.('details', done, total),
+      (record) => selected[record] === 1,
+    );
+  }
+  lap('details');
+
+  // ---- Summaries.
+  const communityMembers = new Map<number, number[]>();
+  for (let acc = 0; acc < accountCount; acc++) {
+    const c = communityOf[acc] as number;
+    if (c === 0) continue;
+    let list = communityMembers.get(c);
+    if (!list) {
+      list = [];
+      communityMembers.set(c, list);
+    }
+    list.push(acc);
+  }
+  const communityEdges = new Map<number, EdgeResult[]>();
+  for (const e of significantEdges) {
+    const c = communityOf[e.a] as number;
+    if (c === 0 || c !== communityOf[e.b]) continue;
+    let list = communityEdges.get(c);
+    if (!list) {
+      list = [];
+      communityEdges.set(c, list);
+    }
+    list.push(e);
+  }
+  const communities: CommunityResult[] = [...communityMembers.entries()]
+    .sort((x, y) => x[0] - y[0])
+    .map(([id, members]) => {
+      const draft = communityDrafts.get(id);
+      const inner = communityEdges.get(id) ?? [];
+      const behaviours = {} as CommunityResult['behaviours'];
+      for (const beh of BEHAVIOURS) {
+        const withBeh = inner.filter((e) => e.behaviours.includes(beh));
+        behaviours[beh] = {
+          edges: withBeh.length,
+          observed: withBeh.reduce((sum, e) => sum + e.observed[beh], 0),
+          expected: round(withBeh.reduce((sum, e) => sum + e.expected[beh], 0)),
+        };
+      }
+      const created = members
+        .map((acc) => collector.authorCreated[acc])
+        .filter((t): t is number => typeof t === 'number');
+      const byMonth: Record<string, number> = {};
+      for (const t of created) {
+        const month = new Date(t * 1000).toISOString().slice(0, 7);
+        byMonth[month] = (byMonth[month] ?? 0) + 1;
+      }
+      const texts = [...(draft?.texts.values() ?? [])].sort(
+        (x, y) => y.count - x.count || x.first.createdAt - y.first.createdAt,
+      );
+      const size = members.length;
+      return {
+        id,
+        size,
+        accounts: members
+          .map((acc) => ({
+            author: accountIds[acc] as string,
+            authorName: collector.authorNames[acc] ?? null,
+            score: round(best[acc] as number),
+          }))
+          .sort((x, y) => y.score - x.score || (x.author < y.author ? -1 : 1)),
+        behaviours,
+        edges: inner.length,
+        density: size > 1 ? round((2 * inner.length) / (size * (size - 1))) : 0,
+        posts: draft?.posts ?? 0,
+        topTexts: texts.slice(0, 10).map((t) => ({ value: t.first.text, count: t.count })),
+        topLinks: top(draft?.links, 10),
+        topHashtags: top(draft?.hashtags, 10),
+        activity: { bin: activityBin, start: binStart, counts: dense(draft?.activity ?? [], binCount) },
+        accountCreation: {
+          known: created.length,
+          earliest: created.length ? Math.min(...created) : null,
+          latest: created.length ? Math.max(...created) : null,
+          byMonth,
+        },
+        exemplars: texts.slice(0, 5).map((t) => t.first),
+      };
+    });
+
+  const narratives: NarrativeResult[] = narrativeDrafts.map((d, idx) => {
+    const s = clusterStart[d.cluster] as number;
+    const e = clusterStart[d.cluster + 1] as number;
+    const spreadBin: 'hour' | 'day' = d.lastAt - d.firstAt <= 3 * 86400 ? 'hour' : 'day';
+    const width = spreadBin === 'hour' ? 3600 : 86400;
+    const start = Math.floor(d.firstAt / width) * width;
+    const counts: number[] = [];
+    const byCommunity = new Map<number, number>();
+    for (let p = s; p < e; p++) {
+      const ev = textOrder[p] as number;
+      const bin = Math.floor(((textLog.time[ev] as number) - start) / width);
+      counts[bin] = (counts[bin] ?? 0) + 1;
+      const c = communityOf[textLog.account[ev] as number] as number;
+      if (c !== 0) byCommunity.set(c, (byCommunity.get(c) ?? 0) + 1);
+    }
+    const firstPost = wanted.get(wantedKeyOfSeq.get(d.firstSeq) ?? '') ?? null;
+    return {
+      id: idx + 1,
+      text: firstPost?.text ?? '',
+      posts: d.posts,
+      accounts: d.accounts,
+      firstPost,
+      firstAt: d.firstAt,
+      lastAt: d.lastAt,
+      spread: { bin: spreadBin, start, counts: dense(counts, counts.length) },
+      flaggedPosts: d.flaggedPosts,
+      communities: [...byCommunity.entries()]
+        .map(([community, posts]) => ({ community, posts }))
+        .sort((x, y) => y.posts - x.posts || x.community - y.community),
+    };
+  });
+  lap('summaries');
+
+  return {
+    options,
+    read,
+    accounts,
+    edges,
+    communities,
+    narratives,
+    stats: {
+      posts: collector.seq,
+      accounts: accountCount,
+      actions: totals,
+      objects: objectCounts,
+      distinctTexts: collector.texts.size,
+      textComparisons: collector.texts.comparisons,
+      candidatePairs,
+      testedPairs,
+      significantPairs: significantEdges.length,
+      scoreThreshold: round(threshold),
+      pairWork,
+      crowdedActions,
+      narrativeClusters: drafts.length,
+      timeSpan: { start: collector.seq > 0 ? minTime : null, end: collector.seq > 0 ? maxTime : null },
+      seconds,
+    },
+  };
+}
+
+function bump(map: Map<string, number>, key: string, limit: number): void {
+  const v = map.get(key);
+  if (v !== undefined) map.set(key, v + 1);
+  else if (map.size < limit) map.set(key, 1);
+}
+
+function top(map: Map<string, number> | undefined, n: number): CountedValue[] {
+  if (!map) return [];
+  return [...map.entries()]
+    .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
+    .slice(0, n)
+    .map(([value, count]) => ({ value, count }));
+}
+
+function dense(sparse: number[], length: number): number[] {
+  const out = new Array<number>(length).fill(0);
+  sparse.forEach((v, i) => {
+    if (i < length) out[i] = v;
+  });
+  return out;
+}
+
+export function round(x: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function fmt(x: number): string {
+  return x < 0.01 ? x.toExponential(1) : x.toFixed(2);
+}
+
+/** A source over posts already in memory (tests, jobs over stored posts). */
+export function arraySource(posts: Post[]): PostSource {
+  return {
+    async scan(onPost, _onProgress, selectRecord) {
+      posts.forEach((p, i) => {
+        if (!selectRecord || selectRecord(i)) onPost(p, i, 0);
+      });
+      return { files: [], posts: posts.length, malformed: 0, malformedSamples: [], skipped: 0, formats: {} };
+    },
+  };
+}

@@ -1,0 +1,201 @@
+// Near-duplicate texts: word sets, MinHash signatures and LSH banding, verified by exact Jaccard.
+//
+// Hand-rolled on purpose: the npm MinHash/LSH packages keep every signature as JS arrays of numbers and
+// buckets as objects of strings, which costs hundreds of bytes per post and does not stream. Here exact
+// duplicates collapse to one entry (a 53-bit key of the sorted word hashes), each distinct text keeps its
+// sorted word hashes (for exact verification) and one 32-bit key per band in typed arrays, and buckets
+// are formed by sorting packed (band key, text id) numbers - no per-bucket objects at all.
+//
+// Words, not character shingles: light paraphrase (one word swapped) keeps a 20-word text at Jaccard
+// 0.9 on word sets but drops it to about 0.8 on 5-character shingles.
+import { hashString, mix32 } from './normalize.ts';
+
+export const BANDS = 12;
+export const ROWS = 5;
+const HASHES = BANDS * ROWS;
+const MAX_WORDS = 256;
+/** When a bucket holds many distinct texts, each new one is compared with at most this many
+ * representatives: work stays linear in bucket size (the similar-text trap). */
+const MAX_REPRESENTATIVES = 4;
+
+const SEEDS = new Uint32Array(HASHES);
+const MULTIPLIERS = new Uint32Array(HASHES);
+for (let k = 0; k < HASHES; k++) {
+  SEEDS[k] = mix32(0x9e3779b9 + k * 0x632be5ab);
+  MULTIPLIERS[k] = mix32(0x7f4a7c15 + k * 0x2545f491) | 1;
+}
+
+class GrowableU32 {
+  data = new Uint32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Uint32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+}
+
+export class TextIndex {
+  private readonly byKey = new Map<number, number>();
+  private readonly words = new GrowableU32();
+  private readonly wordStart = new GrowableU32();
+  private readonly bandKeys = new GrowableU32();
+  private readonly signature = new Uint32Array(HASHES);
+  /** Work done verifying candidates (the similar-text trap is about this staying ~linear). */
+  comparisons = 0;
+
+  get size(): number {
+    return this.wordStart.length;
+  }
+
+  /** Registers a text by its distinct words; returns the id of its exact-duplicate class. */
+  add(distinctWords: string[]): number {
+    const n = Math.min(distinctWords.length, MAX_WORDS);
+    const hashes = new Uint32Array(n);
+    for (let i = 0; i < n; i++) hashes[i] = hashString(distinctWords[i] as string);
+    hashes.sort();
+    let h1 = 0x12345678;
+    let h2 = 0x9abcdef0;
+    for (let i = 0; i < n; i++) {
+      const w = hashes[i] as number;
+      h1 = mix32(h1 ^ w);
+      h2 = mix32(Math.imul(h2, 31) + w);
+    }
+    const key = (h1 >>> 0) * 2097152 + (h2 & 0x1fffff);
+    const known = this.byKey.get(key);
+    if (known !== undefined) return known;
+    const id = this.wordStart.length;
+    this.byKey.set(key, id);
+    this.wordStart.push(this.words.length);
+    for (let i = 0; i < n; i++) {
+      const w = hashes[i] as number;
+      if (i > 0 && w === hashes[i - 1]) continue;
+      this.words.push(w);
+    }
+    // Word hashes are already well mixed, so an odd multiply-add per permutation is enough; the loop runs
+    // permutation-outer so that the running minimum stays in a register.
+    const sig = this.signature;
+    for (let k = 0; k < HASHES; k++) {
+      const a = MULTIPLIERS[k] as number;
+      const c = SEEDS[k] as number;
+      let min = 0xffffffff;
+      for (let i = 0; i < n; i++) {
+        const v = (Math.imul(a, hashes[i] as number) + c) >>> 0;
+        if (v < min) min = v;
+      }
+      sig[k] = min;
+    }
+    for (let b = 0; b < BANDS; b++) {
+      let h = 0x2545f491 + b;
+      for (let r = 0; r < ROWS; r++) h = mix32(h ^ (sig[b * ROWS + r] as number));
+      this.bandKeys.push(h);
+    }
+    return id;
+  }
+
+  private wordRange(id: number): [number, number] {
+    const start = this.wordStart.data[id] as number;
+    const end = id + 1 < this.wordStart.length ? (this.wordStart.data[id + 1] as number) : this.words.length;
+    return [start, end];
+  }
+
+  /** Exact Jaccard similarity of two texts' word sets. */
+  jaccard(x: number, y: number): number {
+    this.comparisons++;
+    const [xs, xe] = this.wordRange(x);
+    const [ys, ye] = this.wordRange(y);
+    const w = this.words.data;
+    let i = xs;
+    let j = ys;
+    let common = 0;
+    while (i < xe && j < ye) {
+      const a = w[i] as number;
+      const b = w[j] as number;
+      if (a === b) {
+        common++;
+        i++;
+        j++;
+      } else if (a < b) i++;
+      else j++;
+    }
+    const union = xe - xs + (ye - ys) - common;
+    return union === 0 ? 1 : common / union;
+  }
+
+  /**
+   * Groups texts whose word-set Jaccard reaches `threshold` (single linkage through verified pairs).
+   * Returns the cluster of every text id, numbered 0..count-1.
+   */
+  cluster(threshold: number): { clusterOf: Int32Array; count: number } {
+    const n = this.size;
+    const parent = new Int32Array(n);
+    for (let i = 0; i < n; i++) parent[i] = i;
+    const find = (x: number): number => {
+      let r = x;
+      while (parent[r] !== r) r = parent[r] as number;
+      let c = x;
+      while (parent[c] !== r) {
+        const next = parent[c] as number;
+        parent[c] = r;
+        c = next;
+      }
+      return r;
+    };
+    const idBits = Math.max(1, Math.ceil(Math.log2(n + 1)));
+    const keyBits = Math.min(32, 53 - idBits);
+    const idScale = 2 ** idBits;
+    const keyShift = 32 - keyBits;
+    const packed = new Float64Array(n);
+    const reps: number[] = [];
+    for (let b = 0; b < BANDS; b++) {
+      for (let id = 0; id < n; id++) {
+        const key = (this.bandKeys.data[id * BANDS + b] as number) >>> keyShift;
+        packed[id] = key * idScale + id;
+      }
+      packed.sort();
+      let runKey = -1;
+      for (let i = 0; i < n; i++) {
+        const v = packed[i] as number;
+        const key = Math.floor(v / idScale);
+        const id = v - key * idScale;
+        if (key !== runKey) {
+          runKey = key;
+          reps.length = 0;
+          reps.push(id);
+          continue;
+        }
+        const root = find(id);
+        let joined = false;
+        for (const rep of reps) {
+          if (find(rep) === root) {
+            joined = true;
+            break;
+          }
+        }
+        if (joined) continue;
+        for (const rep of reps) {
+          if (this.jaccard(id, rep) >= threshold) {
+            const ra = find(rep);
+            const rb = find(id);
+            if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+            joined = true;
+            break;
+          }
+        }
+        if (!joined && reps.length < MAX_REPRESENTATIVES) reps.push(id);
+      }
+    }
+    const clusterOf = new Int32Array(n);
+    const compact = new Int32Array(n).fill(-1);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const r = find(i);
+      if (compact[r] === -1) compact[r] = count++;
+      clusterOf[i] = compact[r] as number;
+    }
+    return { clusterOf, count };
+  }
+}

@@ -1,0 +1,332 @@
+// Streaming input: files are read chunk by chunk (gzip detected by its magic bytes, not the name), the
+// format is recognised from the name or the first bytes, and every record goes through an adapter.
+// Malformed records are counted with their line numbers; `strict` makes the first one fatal.
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
+import { parse as parseCsv } from 'csv-parse';
+import {
+  type Converted,
+  convertJsonValue,
+  fromNormalised,
+  fromTwitterArchive,
+  isTwitterArchiveHeader,
+} from './adapters.ts';
+import type { PostSource } from './engine.ts';
+import type { InputFormat, Post, ReadStats } from './types.ts';
+
+export class CoordinationInputError extends Error {
+  override name = 'CoordinationInputError';
+}
+
+export interface ReadOptions {
+  format: InputFormat;
+  strict: boolean;
+  /** Called with the number of (compressed) bytes read so far across all files, and the total. */
+  onBytes?: (done: number, total: number) => void;
+  /** When given, records (lines, rows, document items; numbered from 0 across files) for which it
+   * returns false are passed over without being parsed where the format allows. */
+  selectRecord?: (record: number) => boolean;
+}
+
+/** Receives a post with the number of the record it came from and its position within that record. */
+export type PostSink = (post: Post, record: number, position: number) => void;
+
+const MAX_MALFORMED_SAMPLES = 100;
+
+export function emptyReadStats(): ReadStats {
+  return { files: [], posts: 0, malformed: 0, malformedSamples: [], skipped: 0, formats: {} };
+}
+
+/** Streams every post of `files` into `onPost`, in file order. Posts are not kept. */
+export async function readPosts(files: string[], options: ReadOptions, onPost: PostSink): Promise<ReadStats> {
+  const stats = emptyReadStats();
+  const counter = { record: 0 };
+  let totalBytes = 0;
+  for (const file of files) {
+    try {
+      totalBytes += (await stat(file)).size;
+    } catch {
+      throw new CoordinationInputError(`cannot read input file '${file}'`);
+    }
+  }
+  let bytesBefore = 0;
+  for (const file of files) {
+    stats.files.push(file);
+    const size = (await stat(file)).size;
+    await readOneFile(file, options, stats, counter, onPost, (done) =>
+      options.onBytes?.(bytesBefore + done, totalBytes),
+    );
+    bytesBefore += size;
+    options.onBytes?.(bytesBefore, totalBytes);
+  }
+  return stats;
+}
+
+async function isGzip(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(buf, 0, 2, 0);
+    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
+}
+
+function formatFromName(file: string): 'csv' | 'tsv' | 'json' | null {
+  const name = basename(file).toLowerCase().replace(/\.gz$/, '');
+  if (name.endsWith('.csv')) return 'csv';
+  if (name.endsWith('.tsv')) return 'tsv';
+  if (/\.(json|jsonl|ndjson)$/.test(name)) return 'json';
+  return null;
+}
+
+async function readOneFile(
+  file: string,
+  options: ReadOptions,
+  stats: ReadStats,
+  counter: { record: number },
+  onPost: PostSink,
+  onBytes: (done: number) => void,
+): Promise<void> {
+  const select = options.selectRecord;
+  const gzip = await isGzip(file);
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  let bytes = 0;
+  let source: Readable = raw;
+  if (gzip) {
+    // Count compressed bytes on their way into gunzip (pipe already puts `raw` in flowing mode).
+    raw.on('data', (chunk) => {
+      bytes += chunk.length;
+      onBytes(bytes);
+    });
+    source = raw.pipe(createGunzip());
+    raw.on('error', (err) => source.destroy(err));
+  }
+  const decoder = new StringDecoder('utf8');
+
+  // The record and position of the post being reported.
+  let record = 0;
+  let position = 0;
+  const report = (line: number, c: Converted): void => {
+    if ('post' in c) {
+      stats.posts++;
+      onPost(c.post, record, position++);
+    } else if ('skip' in c) {
+      stats.skipped++;
+    } else {
+      stats.malformed++;
+      if (options.strict) throw new CoordinationInputError(`${file}:${line}: ${c.error}`);
+      if (stats.malformedSamples.length < MAX_MALFORMED_SAMPLES) {
+        stats.malformedSamples.push({ file, line, reason: c.error });
+      }
+    }
+  };
+
+  let mode: 'csv' | 'tsv' | 'json' | null =
+    options.format === 'csv' || options.format === 'twitter-ioa'
+      ? 'csv'
+      : options.format === 'auto'
+        ? formatFromName(file)
+        : 'json';
+  // JSON state: line-delimited until the first line turns out not to be a whole value.
+  let jsonMode: 'lines' | 'document' | null = null;
+  let pending = '';
+  let lineNo = 0;
+  const documentParts: string[] = [];
+  // CSV state.
+  let csv: ReturnType<typeof parseCsv> | null = null;
+  let header: string[] | null = null;
+  let csvDone: Promise<void> | null = null;
+
+  const handleJsonLine = (line: string): void => {
+    lineNo++;
+    const trimmed = line.trim();
+    if (jsonMode === 'document') {
+      documentParts.push(line, '\n');
+      return;
+    }
+    if (trimmed === '') return;
+    // Until the first line has parsed, it is not known whether this is JSON Lines at all.
+    if (jsonMode === 'lines' && select && !select(counter.record)) {
+      counter.record++;
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch (err) {
+      if (jsonMode === null) {
+        // A pretty-printed document (Telegram export, saved API response): read it whole.
+        jsonMode = 'document';
+        documentParts.push(line, '\n');
+        return;
+      }
+      record = counter.record++;
+      report(lineNo, { error: `invalid JSON (${(err as Error).message.slice(0, 80)})` });
+      return;
+    }
+    jsonMode = 'lines';
+    const at = lineNo;
+    record = counter.record++;
+    position = 0;
+    if (select && !select(record)) return;
+    convertJsonValue(value, (c) => report(at, c));
+  };
+
+  let csvError: unknown = null;
+  const guard = (fn: () => void): void => {
+    if (csvError !== null) return;
+    try {
+      fn();
+    } catch (err) {
+      csvError = err;
+    }
+  };
+  const startCsv = (delimiter: string): void => {
+    const parser = parseCsv({
+      bom: true,
+      delimiter,
+      info: true,
+      skip_records_with_error: true,
+      skip_empty_lines: true,
+      relax_quotes: true,
+    });
+    csv = parser;
+    parser.on('skip', (err: Error & { lines?: number }) =>
+      guard(() =>
+        report(typeof err.lines === 'number' ? err.lines : 0, {
+          error: `malformed CSV row (${err.message})`,
+        }),
+      ),
+    );
+    parser.on('data', (item: { record: string[]; info: { lines: number } }) =>
+      guard(() => handleCsvRecord(item.record, item.info.lines)),
+    );
+    csvDone = new Promise<void>((resolve, reject) => {
+      parser.on('end', resolve);
+      parser.on('error', reject);
+    });
+    csvDone.catch(() => {});
+  };
+
+  let archive = false;
+  const handleCsvRecord = (cells: string[], line: number): void => {
+    if (header === null) {
+      header = cells.map((h) =>
+        h
+          .replace(/^\uFEFF/, '')
+          .trim()
+          .toLowerCase(),
+      );
+      archive =
+        options.format === 'twitter-ioa' || (options.format !== 'csv' && isTwitterArchiveHeader(header));
+      stats.formats[file] = archive ? 'twitter-ioa' : 'csv';
+      return;
+    }
+    record = counter.record++;
+    position = 0;
+    if (select && !select(record)) return;
+    // Columns are addressed by name, so a spreadsheet's unnamed index column is simply never read.
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < header.length; i++) {
+      const name = header[i];
+      if (name !== undefined && name !== '') row[name] = cells[i];
+    }
+    report(line, archive ? fromTwitterArchive(row) : fromNormalised(row));
+  };
+
+  const feed = async (text: string): Promise<void> => {
+    if (mode === null) {
+      const first = text.trimStart()[0];
+      if (first === undefined) {
+        pending += text;
+        return;
+      }
+      mode = first === '{' || first === '[' ? 'json' : 'csv';
+    }
+    if (mode === 'json') {
+      stats.formats[file] ??= options.format === 'auto' ? 'json' : options.format;
+      const lines = (pending + text).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) handleJsonLine(line);
+      return;
+    }
+    if (csv === null) startCsv(mode === 'tsv' ? '\t' : ',');
+    const parser = csv as unknown as NodeJS.WritableStream;
+    const chunk = pending + text;
+    pending = '';
+    if (!parser.write(chunk)) await new Promise<void>((resolve) => parser.once('drain', () => resolve()));
+    if (csvError !== null) throw csvError;
+  };
+
+  try {
+    for await (const chunk of source) {
+      if (!gzip) {
+        bytes += (chunk as Buffer).length;
+        onBytes(bytes);
+      }
+      await feed(decoder.write(chunk as Buffer));
+    }
+    await feed(decoder.end());
+    if (mode === 'json') {
+      if (pending !== '') handleJsonLine(pending);
+      pending = '';
+      if (jsonMode === 'document') {
+        let value: unknown;
+        try {
+          value = JSON.parse(documentParts.join('').replace(/^\uFEFF/, ''));
+        } catch (err) {
+          report(1, { error: `invalid JSON document (${(err as Error).message.slice(0, 80)})` });
+          return;
+        }
+        let item = 0;
+        convertJsonValue(value, (c) => {
+          item++;
+          record = counter.record++;
+          position = 0;
+          if (select && !select(record)) return;
+          report(item, c);
+        });
+        stats.formats[file] = describeDocument(value);
+      }
+    } else if (csv !== null) {
+      const parser = csv as unknown as NodeJS.WritableStream;
+      parser.end();
+      await csvDone;
+      if (csvError !== null) throw csvError;
+    }
+  } catch (err) {
+    raw.destroy();
+    if (err instanceof CoordinationInputError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') {
+      report(lineNo, { error: 'corrupt gzip data' });
+      return;
+    }
+    throw err;
+  }
+}
+
+function describeDocument(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return 'json';
+  if ('messages' in value || 'chats' in value) return 'telegram';
+  if ('data' in value || 'includes' in value) return 'twitter-v2';
+  return 'json';
+}
+
+/** A PostSource over files: each scan streams them again (the second pass fetches details). */
+export function fileSource(files: string[], options: { format: InputFormat; strict: boolean }): PostSource {
+  return {
+    scan: (onPost, onProgress, selectRecord) =>
+      readPosts(
+        files,
+        { format: options.format, strict: options.strict, onBytes: onProgress, selectRecord },
+        onPost,
+      ),
+  };
+}
