@@ -4,6 +4,10 @@ import { spawnSync } from 'node:child_process';
 const BENCHMARKS: Record<string, string[]> = {
   startup: ['bench/startup.ts'],
   coordination: ['bench/coordination/run.ts'],
+  lifeline: ['bench/lifeline.ts'],
+  evidence: ['bench/evidence.ts'],
+  response: ['bench/response.ts'],
+  risk: ['bench/risk.ts'],
 };
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of names.length ? names : Object.keys(BENCHMARKS)) {

@@ -12,6 +12,20 @@ export interface Config {
   cookieSecure: boolean;
   /** Trust X-Forwarded-* from a reverse proxy (needed for rate limits and Secure cookies behind TLS). */
   trustProxy: boolean;
+  /** Content-addressed store of evidence files (sealed originals and publishable copies). */
+  blobDir: string;
+  /** The largest evidence upload accepted, in bytes. */
+  maxUploadBytes: number;
+  /** Where the Ed25519 key that signs custody checkpoints and bundles lives (`vigil keys init`). */
+  keyDir: string;
+  /** Let URL captures reach private, loopback and link-local addresses (an administrator's choice). */
+  captureAllowPrivate: boolean;
+  /** Headless chromium for capture screenshots and PDFs (captures keep only the raw response without it). */
+  chromiumPath: string;
+  /** The largest file a public report may carry, in bytes (never more than maxUploadBytes). */
+  reportMaxBytes: number;
+  /** Public reports accepted per client and hour. */
+  reportRateLimit: number;
 }
 
 export class ConfigError extends Error {}
@@ -36,14 +50,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
   }
+  const dataDir = resolve(env.VIGIL_DATA_DIR || './data');
+  const maxText = env.VIGIL_MAX_UPLOAD_BYTES || String(2 * 1024 ** 3);
+  const maxUploadBytes = Number(maxText);
+  if (!Number.isSafeInteger(maxUploadBytes) || maxUploadBytes < 1) {
+    throw new ConfigError(
+      `VIGIL_MAX_UPLOAD_BYTES must be a positive whole number of bytes (got "${maxText}")`,
+    );
+  }
+  const reportText = env.VIGIL_REPORT_MAX_BYTES || String(100 * 1024 ** 2);
+  const reportMaxBytes = Number(reportText);
+  if (!Number.isSafeInteger(reportMaxBytes) || reportMaxBytes < 1) {
+    throw new ConfigError(
+      `VIGIL_REPORT_MAX_BYTES must be a positive whole number of bytes (got "${reportText}")`,
+    );
+  }
+  const rateText = env.VIGIL_REPORT_RATE_LIMIT || '10';
+  const reportRateLimit = Number(rateText);
+  if (!Number.isSafeInteger(reportRateLimit) || reportRateLimit < 1) {
+    throw new ConfigError(`VIGIL_REPORT_RATE_LIMIT must be a positive whole number (got "${rateText}")`);
+  }
   return {
     host,
     port,
-    dataDir: resolve(env.VIGIL_DATA_DIR || './data'),
+    dataDir,
     databaseUrl,
     loadDemo: !(flag(env.VIGIL_NO_DEMO, 'VIGIL_NO_DEMO') ?? false),
     logLevel: env.LOG_LEVEL || 'info',
     cookieSecure: flag(env.VIGIL_COOKIE_SECURE, 'VIGIL_COOKIE_SECURE') ?? !LOOPBACK.has(host),
     trustProxy: flag(env.VIGIL_TRUST_PROXY, 'VIGIL_TRUST_PROXY') ?? false,
+    blobDir: resolve(env.VIGIL_BLOB_DIR || `${dataDir}/blobs`),
+    maxUploadBytes,
+    keyDir: resolve(env.VIGIL_KEY_DIR || `${dataDir}/keys`),
+    captureAllowPrivate: flag(env.VIGIL_CAPTURE_ALLOW_PRIVATE, 'VIGIL_CAPTURE_ALLOW_PRIVATE') ?? false,
+    chromiumPath: env.VIGIL_CHROMIUM || '/usr/bin/chromium',
+    reportMaxBytes: Math.min(reportMaxBytes, maxUploadBytes),
+    reportRateLimit,
   };
 }

@@ -68,7 +68,7 @@ describe('vigil serve on the embedded database', () => {
       const env = { VIGIL_DATA_DIR: empty };
       const loaded = await runVigil(['demo'], { env });
       assert.equal(loaded.code, 0, loaded.stderr);
-      assert.match(loaded.stdout, /imported: 67 incidents, 65 supply observations, 47 measures/);
+      assert.match(loaded.stdout, /imported: 67 incidents, 65 supply observations, 36 measures/);
       const again = await runVigil(['demo'], { env });
       assert.equal(again.code, 0);
       assert.match(again.stdout, /already loaded/);

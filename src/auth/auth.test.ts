@@ -19,22 +19,26 @@ it('gives each role exactly the actions of the documented table', () => {
   const table = Object.fromEntries(ROLES.map((r) => [r, [...PERMISSIONS[r]].sort()]));
   assert.deepEqual(table, {
     viewer: ['situation.read-private'],
-    documenter: ['evidence.write', 'incident.write', 'situation.read-private'],
+    documenter: ['evidence.read-sealed', 'evidence.write', 'incident.write', 'situation.read-private'],
     analyst: [
       'analysis.run',
       'assessment.write',
+      'evidence.read-sealed',
       'evidence.write',
       'incident.write',
+      'sanctions.screen',
       'situation.read-private',
     ],
-    organiser: ['campaign.write', 'measure.write', 'situation.read-private'],
+    organiser: ['campaign.write', 'measure.write', 'sanctions.screen', 'situation.read-private'],
     admin: [
       'analysis.run',
       'assessment.write',
       'campaign.write',
+      'evidence.read-sealed',
       'evidence.write',
       'incident.write',
       'measure.write',
+      'sanctions.screen',
       'situation.read-private',
       'situation.write',
       'user.manage',

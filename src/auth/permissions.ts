@@ -8,23 +8,26 @@ export const ACTIONS = {
   'situation.read-private': 'read private situations and draft incidents',
   'incident.write': 'create and edit incidents',
   'evidence.write': 'add and annotate evidence',
+  'evidence.read-sealed': 'see sealed originals, their metadata, notes and custody, and export bundles',
   'assessment.write': 'write risk assessments',
   'analysis.run': 'run analyses (coordination, lifeline, risk models)',
   'campaign.write': 'run campaigns',
   'measure.write': 'record response measures',
+  'sanctions.screen':
+    'screen names against sanctions lists, keep persons of interest and export their dossiers',
   'situation.write': 'create and edit situations',
   'user.manage': 'manage users and API tokens of others',
 } as const;
 export type Action = keyof typeof ACTIONS;
 
 const viewer: Action[] = ['situation.read-private'];
-const documenter: Action[] = [...viewer, 'incident.write', 'evidence.write'];
+const documenter: Action[] = [...viewer, 'incident.write', 'evidence.write', 'evidence.read-sealed'];
 
 export const PERMISSIONS: Record<Role, ReadonlySet<Action>> = {
   viewer: new Set(viewer),
   documenter: new Set(documenter),
-  analyst: new Set([...documenter, 'assessment.write', 'analysis.run']),
-  organiser: new Set([...viewer, 'campaign.write', 'measure.write']),
+  analyst: new Set([...documenter, 'assessment.write', 'analysis.run', 'sanctions.screen']),
+  organiser: new Set([...viewer, 'campaign.write', 'measure.write', 'sanctions.screen']),
   admin: new Set(Object.keys(ACTIONS) as Action[]),
 };
 

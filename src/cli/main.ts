@@ -4,25 +4,20 @@ import { ROLES } from '../auth/permissions.ts';
 import { createApiToken, createUser, listApiTokens, listUsers, revokeApiToken } from '../auth/service.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { registerCoordinationCommands } from '../coordination/cli.ts';
-import { DatabaseLockedError, openDatabase } from '../db/connect.ts';
+import { DatabaseLockedError } from '../db/connect.ts';
 import { MigrationError } from '../db/migrate.ts';
 import { DatabaseUnavailableError } from '../db/postgres.ts';
-import type { Database } from '../db/types.ts';
+import { registerEvidenceCommands } from '../evidence/cli.ts';
 import { AppError } from '../lib/errors.ts';
+import { registerLifelineCommands } from '../lifeline/cli.ts';
+import { registerResponseCommands } from '../response/cli.ts';
+import { registerRiskCommands } from '../risk/cli.ts';
 import { ScenarioFormatError } from '../scenario/read.ts';
 import { BUILT_IN_SCENARIO, importScenario } from '../scenario/service.ts';
 import { VERSION } from '../version.ts';
+import { withDatabase } from './context.ts';
 import { promptSecret, readAllStdin } from './io.ts';
 import { serve } from './serve.ts';
-
-async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
-  const db = await openDatabase(loadConfig());
-  try {
-    return await work(db);
-  } finally {
-    await db.close();
-  }
-}
 
 export function buildProgram(): Command {
   const program = new Command('vigil')
@@ -56,7 +51,7 @@ export function buildProgram(): Command {
         console.log(`${result.slug} is already loaded; nothing changed (use --replace to load it again)`);
       } else {
         console.log(
-          `${result.slug} ${result.status}: ${c.incidents} incidents, ${c.supplies} supply observations, ${c.measures} measures, ${c.layers} map layers`,
+          `${result.slug} ${result.status}: ${c.incidents} incidents, ${c.supplies} supply observations, ${c.measures} measures, ${c.events} events, ${c.boycottCalls} boycott calls, ${c.layers} map layers`,
         );
       }
     });
@@ -67,7 +62,11 @@ export function buildProgram(): Command {
     .action(async () => {
       await withDatabase(async (db) => console.log(`database schema is up to date (${db.kind})`));
     });
+  registerRiskCommands(program);
+  registerResponseCommands(program);
   registerCoordinationCommands(program);
+  registerEvidenceCommands(program);
+  registerLifelineCommands(program);
 
   const user = program.command('user').description('manage users');
   user

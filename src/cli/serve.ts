@@ -20,6 +20,16 @@ export async function serve(config: Config): Promise<void> {
       cookieSecure: config.cookieSecure,
       trustProxy: config.trustProxy,
       logger: { level: config.logLevel },
+      evidence: {
+        blobDir: config.blobDir,
+        maxUploadBytes: config.maxUploadBytes,
+        keyDir: config.keyDir,
+        checkpointEveryMs: 3_600_000,
+        captureAllowPrivate: config.captureAllowPrivate,
+        chromiumPath: config.chromiumPath,
+        reportMaxBytes: config.reportMaxBytes,
+        reportRateLimit: config.reportRateLimit,
+      },
     });
     const stop = async (signal: string) => {
       console.error(`${signal}: stopping`);

@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { buildTestApp } from '../../test/support/app.ts';
 import { describeEachDatabase } from '../../test/support/db.ts';
+import { BlobStore } from '../evidence/blobs.ts';
+import { sealItem } from '../evidence/items.ts';
 import { readScenario, SCENARIOS_DIR, ScenarioFormatError } from './read.ts';
 import { BUILT_IN_SCENARIO, importScenario } from './service.ts';
 
@@ -126,6 +129,9 @@ describe('a malformed scenario file', () => {
         'incidents',
         'supply_observations',
         'measures',
+        'measure_status_changes',
+        'hosted_events',
+        'boycott_calls',
         'scenario_imports',
       ]) {
         const [row] = await getDb().query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
@@ -139,7 +145,9 @@ describe('a malformed scenario file', () => {
       assert.deepEqual(first.counts, {
         incidents: 67,
         supplies: 65,
-        measures: 47,
+        measures: 36,
+        events: 6,
+        boycottCalls: 5,
         layers: first.counts.layers,
       });
       const second = await importScenario(getDb(), BUILT_IN_SCENARIO);
@@ -165,12 +173,58 @@ describe('a malformed scenario file', () => {
       assert.ok(supplies.some((s: { valueText: string }) => s.valueText === '380-400'));
       const measures = (await app.inject({ url: `/api/v1/situations/${BUILT_IN_SCENARIO}/measures` })).json()
         .items;
-      assert.equal(measures.length, 47);
+      // measures.csv's 47 rows: 36 measures, 6 hosted events and 5 boycott calls (the events registry).
+      assert.equal(measures.length, 36);
       assert.ok(
-        measures.some((m: { date: string | null }) => m.date === '2016-06'),
+        measures.every((m: { status: string; statusText: string }) => m.status && m.statusText),
+        'vocabulary status and original wording',
+      );
+      const calls = (
+        await app.inject({ url: `/api/v1/situations/${BUILT_IN_SCENARIO}/boycott-calls` })
+      ).json().items;
+      assert.equal(calls.length, 5);
+      assert.ok(
+        calls.some((c: { date: string | null }) => c.date === '2016-06'),
         'month precision kept',
       );
+      const events = (await app.inject({ url: `/api/v1/situations/${BUILT_IN_SCENARIO}/events` })).json()
+        .items;
+      assert.equal(events.length, 6);
       await app.close();
     });
+  });
+});
+
+describeEachDatabase('replacing the scenario', (getDb) => {
+  it('refuses when the scenario holds sealed evidence, and leaves everything as it was', async () => {
+    await importScenario(getDb(), BUILT_IN_SCENARIO);
+    const [situation] = await getDb().query<{ id: string }>('SELECT id FROM situations WHERE slug = $1', [
+      BUILT_IN_SCENARIO,
+    ]);
+    const blobDir = mkdtempSync(join(tmpdir(), 'vigil-blobs-'));
+    try {
+      const vault = { db: getDb(), blobs: new BlobStore(blobDir), maxUploadBytes: 1_000_000 };
+      await sealItem(
+        vault,
+        { userId: null, label: 'test' },
+        {
+          situationId: situation!.id,
+          stream: Readable.from([Buffer.from('a witness statement')]),
+          claimedName: 'statement.txt',
+          claimedMime: 'text/plain',
+          origin: 'upload',
+        },
+      );
+      await assert.rejects(
+        importScenario(getDb(), BUILT_IN_SCENARIO, { replace: true }),
+        /holds 1 sealed evidence item; replacing the scenario would delete them/,
+      );
+      const [items] = await getDb().query<{ n: number }>('SELECT count(*)::int AS n FROM evidence_items');
+      assert.equal(items!.n, 1);
+      const [incidents] = await getDb().query<{ n: number }>('SELECT count(*)::int AS n FROM incidents');
+      assert.equal(incidents!.n, 67);
+    } finally {
+      rmSync(blobDir, { recursive: true, force: true });
+    }
   });
 });

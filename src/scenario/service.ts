@@ -2,9 +2,11 @@
 import { join } from 'node:path';
 import type { Database } from '../db/types.ts';
 import { insertIncident } from '../evidence/incidents.ts';
+import { countSituationItems } from '../evidence/items.ts';
 import { ConflictError } from '../lib/errors.ts';
+import { deriveScenarioLifeline } from '../lifeline/derive.ts';
 import { insertSupplyObservation } from '../lifeline/service.ts';
-import { insertMeasure } from '../response/service.ts';
+import { importScenarioResponse, splitMeasureRows } from '../response/service.ts';
 import { deleteSituation, findSituation, insertSituation, replaceLayers } from '../situations/service.ts';
 import { readScenario, SCENARIOS_DIR } from './read.ts';
 
@@ -14,7 +16,14 @@ const IMPORT_AUTHOR = { userId: null, label: 'scenario import' } as const;
 export interface ImportResult {
   slug: string;
   status: 'imported' | 'replaced' | 'already-loaded';
-  counts: { incidents: number; supplies: number; measures: number; layers: number };
+  counts: {
+    incidents: number;
+    supplies: number;
+    measures: number;
+    events: number;
+    boycottCalls: number;
+    layers: number;
+  };
 }
 
 export interface ImportOptions {
@@ -30,10 +39,14 @@ export async function importScenario(
   options: ImportOptions = {},
 ): Promise<ImportResult> {
   const scenario = readScenario(options.dir ?? join(SCENARIOS_DIR, slug));
+  // measures.csv holds measures and, by kind, the events registry's hosted events and boycott calls.
+  const split = splitMeasureRows(scenario.measures);
   const counts = {
     incidents: scenario.incidents.length,
     supplies: scenario.supplies.length,
-    measures: scenario.measures.length,
+    measures: split.measures.length,
+    events: split.events.length,
+    boycottCalls: split.boycottCalls.length,
     layers: scenario.layers.length,
   };
   const progress = options.onProgress ?? (() => {});
@@ -50,6 +63,12 @@ export async function importScenario(
       );
     }
     if (existing) {
+      const items = await countSituationItems(tx, existing.id);
+      if (items > 0) {
+        throw new ConflictError(
+          `${scenario.slug} holds ${items} sealed evidence item${items === 1 ? '' : 's'}; replacing the scenario would delete them, so it is left as it is`,
+        );
+      }
       progress(`removing the previously loaded ${scenario.slug}`);
       await deleteSituation(tx, scenario.slug);
     }
@@ -57,12 +76,25 @@ export async function importScenario(
     const situation = await insertSituation(tx, scenario.situation);
     await replaceLayers(tx, situation.id, scenario.layers);
     progress(`loading ${counts.incidents} incidents`);
+    const incidentIds = new Map<string, string>();
     for (const incident of scenario.incidents) {
-      await insertIncident(tx, situation.id, incident.input, IMPORT_AUTHOR, incident.ref);
+      incidentIds.set(
+        incident.ref,
+        await insertIncident(tx, situation.id, incident.input, IMPORT_AUTHOR, incident.ref),
+      );
     }
-    progress(`loading ${counts.supplies} supply observations and ${counts.measures} measures`);
+    progress(
+      `loading ${counts.supplies} supply observations, ${counts.measures} measures, ${counts.events} events and ${counts.boycottCalls} boycott calls`,
+    );
     for (const supply of scenario.supplies) await insertSupplyObservation(tx, situation.id, supply);
-    for (const measure of scenario.measures) await insertMeasure(tx, situation.id, measure);
+    await importScenarioResponse(
+      tx,
+      situation.id,
+      scenario.measures,
+      scenario.incidents.map((i) => ({ id: incidentIds.get(i.ref)!, sources: i.input.sources })),
+    );
+    progress('deriving the lifeline (flows, needs, disruptions) from the supply and incident rows');
+    await deriveScenarioLifeline(tx, situation.id, scenario.slug, incidentIds);
     await tx.query(
       `INSERT INTO scenario_imports (slug, content_hash, counts) VALUES ($1, $2, $3)
        ON CONFLICT (slug) DO UPDATE SET content_hash = EXCLUDED.content_hash, counts = EXCLUDED.counts, imported_at = now()`,

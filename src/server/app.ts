@@ -10,10 +10,15 @@ import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { authRoutes } from '../auth/routes.ts';
 import type { Database } from '../db/types.ts';
+import { evidenceCaptureRoutes } from '../evidence/capture-routes.ts';
+import { evidenceIntakeRoutes } from '../evidence/intake-routes.ts';
+import { type EvidenceOptions, evidenceItemRoutes } from '../evidence/item-routes.ts';
 import { incidentRoutes } from '../evidence/routes.ts';
+import { evidenceSearchRoutes } from '../evidence/search-routes.ts';
 import { Problem } from '../lib/schema.ts';
 import { lifelineRoutes } from '../lifeline/routes.ts';
 import { responseRoutes } from '../response/routes.ts';
+import { sanctionsRoutes } from '../response/sanctions-routes.ts';
 import { situationRoutes } from '../situations/routes.ts';
 import { VERSION } from '../version.ts';
 import { authPlugin } from './auth-plugin.ts';
@@ -31,6 +36,8 @@ export interface AppOptions {
   rateLimit?: number;
   loginRateLimit?: number;
   webDist?: string | null;
+  /** The evidence blob store, upload limit and signing-key folder; without it uploads answer 503. */
+  evidence?: EvidenceOptions | null;
 }
 
 // What a request log line may say about a request: never who sent it (no IP, no user agent).
@@ -136,8 +143,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       });
       await api.register(situationRoutes, { db: options.db });
       await api.register(incidentRoutes, { db: options.db });
+      await api.register(evidenceItemRoutes, { db: options.db, evidence: options.evidence ?? null });
+      await api.register(evidenceCaptureRoutes, { db: options.db, evidence: options.evidence ?? null });
+      await api.register(evidenceIntakeRoutes, { db: options.db, evidence: options.evidence ?? null });
+      await api.register(evidenceSearchRoutes, { db: options.db });
       await api.register(lifelineRoutes, { db: options.db });
       await api.register(responseRoutes, { db: options.db });
+      await api.register(sanctionsRoutes, { db: options.db });
     },
     { prefix: '/api/v1' },
   );

@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../src/db/types.ts';
-import { buildApp } from '../../src/server/app.ts';
+import { type AppOptions, buildApp } from '../../src/server/app.ts';
 import { copyTemplate } from './template.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -11,7 +11,7 @@ export const VIGIL_BIN = `${ROOT}bin/vigil.js`;
 
 export function buildTestApp(
   db: Database,
-  overrides: { rateLimit?: number; loginRateLimit?: number } = {},
+  overrides: Pick<AppOptions, 'rateLimit' | 'loginRateLimit' | 'evidence'> = {},
 ): Promise<FastifyInstance> {
   return buildApp({ db, cookieSecure: false, logger: false, webDist: null, ...overrides });
 }
