@@ -19,6 +19,7 @@ import { Problem } from '../lib/schema.ts';
 import { lifelineRoutes } from '../lifeline/routes.ts';
 import { responseRoutes } from '../response/routes.ts';
 import { sanctionsRoutes } from '../response/sanctions-routes.ts';
+import { riskFrameworkRoutes } from '../risk/framework/routes.ts';
 import { situationRoutes } from '../situations/routes.ts';
 import { VERSION } from '../version.ts';
 import { authPlugin } from './auth-plugin.ts';
@@ -150,6 +151,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(lifelineRoutes, { db: options.db });
       await api.register(responseRoutes, { db: options.db });
       await api.register(sanctionsRoutes, { db: options.db });
+      await api.register(riskFrameworkRoutes, { db: options.db });
     },
     { prefix: '/api/v1' },
   );

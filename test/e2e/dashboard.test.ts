@@ -155,6 +155,8 @@ describe('web app in a browser', { timeout: 180_000 }, () => {
     await page.goto(`${vigil.url}/login`, { waitUntil: 'networkidle' });
     await page.getByLabel('Email').waitFor();
     await page.getByLabel('Password').waitFor();
+    // No administrator exists on this server yet: the page says how to create the first one.
+    await page.getByText('vigil user add --email you@example.org --role admin').waitFor();
     await assertAccessible(page, 'login');
 
     await page.goto(`${vigil.url}/account`, { waitUntil: 'networkidle' });

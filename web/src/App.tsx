@@ -13,6 +13,15 @@ const SituationsPage = lazy(() => import('./pages/SituationsPage.tsx'));
 const DashboardPage = lazy(() => import('./pages/DashboardPage.tsx'));
 const IncidentsPage = lazy(() => import('./pages/IncidentsPage.tsx'));
 const IncidentPage = lazy(() => import('./pages/IncidentPage.tsx'));
+const EvidencePage = lazy(() => import('./pages/EvidencePage.tsx'));
+const ItemPage = lazy(() => import('./pages/ItemPage.tsx'));
+const LifelinePage = lazy(() => import('./pages/LifelinePage.tsx'));
+const ResponsePage = lazy(() => import('./pages/ResponsePage.tsx'));
+const MeasurePage = lazy(() => import('./pages/MeasurePage.tsx'));
+const EventsPage = lazy(() => import('./pages/EventsPage.tsx'));
+const PersonsPage = lazy(() => import('./pages/PersonsPage.tsx'));
+const PersonPage = lazy(() => import('./pages/PersonPage.tsx'));
+const ReportPage = lazy(() => import('./pages/ReportPage.tsx'));
 const LoginPage = lazy(() => import('./pages/LoginPage.tsx'));
 const AccountPage = lazy(() => import('./pages/AccountPage.tsx'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'));
@@ -37,7 +46,16 @@ function Routes() {
         <Route path="/" component={SituationsPage} />
         <Route path="/s/:slug">{(p) => <DashboardPage slug={p.slug} />}</Route>
         <Route path="/s/:slug/incidents">{(p) => <IncidentsPage slug={p.slug} />}</Route>
+        <Route path="/s/:slug/evidence">{(p) => <EvidencePage slug={p.slug} />}</Route>
+        <Route path="/s/:slug/lifeline">{(p) => <LifelinePage slug={p.slug} />}</Route>
+        <Route path="/s/:slug/response">{(p) => <ResponsePage slug={p.slug} />}</Route>
+        <Route path="/s/:slug/response/events">{(p) => <EventsPage slug={p.slug} />}</Route>
+        <Route path="/s/:slug/response/persons">{(p) => <PersonsPage slug={p.slug} />}</Route>
+        <Route path="/s/:slug/report">{(p) => <ReportPage slug={p.slug} />}</Route>
+        <Route path="/measures/:id">{(p) => <MeasurePage id={p.id} />}</Route>
+        <Route path="/persons/:id">{(p) => <PersonPage id={p.id} />}</Route>
         <Route path="/incidents/:id">{(p) => <IncidentPage id={p.id} />}</Route>
+        <Route path="/items/:id">{(p) => <ItemPage id={p.id} />}</Route>
         <Route path="/login" component={LoginPage} />
         <Route path="/account" component={AccountPage} />
         <Route component={NotFoundPage} />

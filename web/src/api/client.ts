@@ -41,6 +41,11 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
+/** The CSRF token of the session, for requests made outside request() (uploads with progress). */
+export function getCsrfToken(): string | null {
+  return csrfToken;
+}
+
 async function readProblem(res: Response): Promise<Problem | null> {
   const type = res.headers.get('content-type') ?? '';
   if (!type.includes('json')) return null;
@@ -83,6 +88,7 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
 export const api = {
   get: <T>(path: string, signal?: AbortSignal) => request<T>('GET', path, undefined, signal),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, body),
+  patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, body),
 };
 
 /** Builds a query string from the defined, non-empty values. */

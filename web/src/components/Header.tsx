@@ -21,8 +21,8 @@ function SituationSwitcher({ selected }: { selected: string | null }) {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!value) return;
-    const onIncidents = /^\/s\/[^/]+\/incidents/.test(path);
-    navigate(`/s/${encodeURIComponent(value)}${onIncidents ? '/incidents' : ''}`);
+    const section = /^\/s\/[^/]+\/(incidents|evidence|lifeline|response)/.exec(path)?.[1];
+    navigate(`/s/${encodeURIComponent(value)}${section ? `/${section}` : ''}`);
   };
   return (
     <form className="switcher" onSubmit={submit}>
@@ -104,8 +104,10 @@ export function Header() {
   const { list, current } = useSituations();
   const fromPath = slugFromPath(path);
   const onIncidentPage = path.startsWith('/incidents/');
+  const onItemPage = path.startsWith('/items/');
+  const onResponsePage = path.startsWith('/measures/') || path.startsWith('/persons/');
   const first = list.state === 'ready' ? (list.data.items[0]?.slug ?? null) : null;
-  const selected = fromPath ?? (onIncidentPage ? current : null);
+  const selected = fromPath ?? (onIncidentPage || onItemPage || onResponsePage ? current : null);
   const navSlug = selected ?? current ?? first;
   const base = navSlug ? `/s/${encodeURIComponent(navSlug)}` : null;
   return (
@@ -129,6 +131,33 @@ export function Header() {
                   current={path === `${base}/incidents` ? 'page' : onIncidentPage ? 'location' : undefined}
                 >
                   {t('nav.incidents')}
+                </NavLink>
+              </li>
+              <li>
+                <NavLink
+                  href={`${base}/evidence`}
+                  current={path === `${base}/evidence` ? 'page' : onItemPage ? 'location' : undefined}
+                >
+                  {t('nav.evidence')}
+                </NavLink>
+              </li>
+              <li>
+                <NavLink href={`${base}/lifeline`} current={path === `${base}/lifeline` ? 'page' : undefined}>
+                  {t('nav.lifeline')}
+                </NavLink>
+              </li>
+              <li>
+                <NavLink
+                  href={`${base}/response`}
+                  current={
+                    path === `${base}/response`
+                      ? 'page'
+                      : path.startsWith(`${base}/response/`) || onResponsePage
+                        ? 'location'
+                        : undefined
+                  }
+                >
+                  {t('nav.response')}
                 </NavLink>
               </li>
             </ul>

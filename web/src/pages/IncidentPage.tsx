@@ -15,6 +15,7 @@ import { useSituations } from '../lib/situations.tsx';
 import { useApi } from '../lib/useApi.ts';
 
 const MapView = lazy(() => import('../map/MapView.tsx'));
+const IncidentEvidence = lazy(() => import('../evidence/IncidentEvidence.tsx'));
 
 function precisionNote(precision: string | null): string | null {
   return precision === 'month' ? t('incident.monthPrecision') : null;
@@ -207,6 +208,9 @@ export default function IncidentPage({ id }: { id: string }) {
           </section>
         )}
       </div>
+      <Suspense fallback={<Loading />}>
+        <IncidentEvidence slug={i.situationSlug} incidentId={i.id} />
+      </Suspense>
       <section aria-labelledby="history-heading" className="section">
         <h2 id="history-heading">{t('incident.history')}</h2>
         <Revisions revisions={i.revisions} />
