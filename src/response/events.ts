@@ -3,7 +3,6 @@
 import { type Actor, requirePermission } from '../auth/permissions.ts';
 import type { Database, Queryable } from '../db/types.ts';
 import { authorOf } from '../evidence/incidents.ts';
-import { type DatePrecision, formatPartialDate } from '../lib/dates.ts';
 import { NotFoundError, ValidationError } from '../lib/errors.ts';
 import { canRead, findSituationById, getSituation } from '../situations/service.ts';
 import type {
@@ -15,21 +14,10 @@ import type {
   HostedEventCreate,
   SourceOut,
 } from './schema.ts';
-import { parseStepDate } from './vocabulary.ts';
+import { optionalStepDate, shownDate } from './vocabulary.ts';
 
 type Author = ReturnType<typeof authorOf>;
 
-function dateOf(
-  text: string | null | undefined,
-  field: string,
-): { date: string; precision: DatePrecision } | null {
-  if (text === null || text === undefined) return null;
-  const parsed = parseStepDate(text);
-  if (!parsed) throw ValidationError.field(field, `"${text}" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)`);
-  return parsed;
-}
-const show = (date: string | null, precision: string | null) =>
-  date && precision ? formatPartialDate(date, precision as DatePrecision) : null;
 const sourcesOf = (sources: readonly { url: string; outlet?: string | null }[]): SourceOut[] =>
   sources.map((s) => ({ url: s.url, outlet: s.outlet ?? null }));
 
@@ -40,8 +28,8 @@ export async function insertHostedEvent(
   author: Author,
   externalRef: string | null = null,
 ): Promise<string> {
-  const starts = dateOf(input.startsOn, 'startsOn');
-  const ends = dateOf(input.endsOn, 'endsOn');
+  const starts = optionalStepDate(input.startsOn, 'startsOn');
+  const ends = optionalStepDate(input.endsOn, 'endsOn');
   if (starts && ends && ends.date < starts.date)
     throw ValidationError.field('endsOn', 'must not be before startsOn');
   const rows = await tx.query<{ id: string }>(
@@ -78,7 +66,7 @@ export async function insertBoycottCall(
   author: Author,
   externalRef: string | null = null,
 ): Promise<string> {
-  const date = dateOf(input.date, 'date');
+  const date = optionalStepDate(input.date, 'date');
   if (input.eventId) {
     const [event] = await tx.query('SELECT 1 FROM hosted_events WHERE id = $1 AND situation_id = $2', [
       input.eventId,
@@ -169,7 +157,7 @@ const callFromRow = (r: CallRow): BoycottCall => ({
   addressee: r.addressee,
   title: r.title,
   form: r.form_text,
-  date: show(r.called_on, r.called_precision),
+  date: shownDate(r.called_on, r.called_precision),
   datePrecision: r.called_precision,
   description: r.description,
   sources: sourcesOf(r.sources),
@@ -192,7 +180,7 @@ const responseFromRow = (r: ResponseRow): BoycottResponse => ({
   callId: r.call_id,
   responder: r.responder,
   response: r.response,
-  date: show(r.responded_on, r.responded_precision),
+  date: shownDate(r.responded_on, r.responded_precision),
   description: r.description,
   sources: sourcesOf(r.sources),
 });
@@ -244,8 +232,8 @@ async function eventsWhere(
     name: r.name,
     kind: r.kind,
     host: r.host,
-    startsOn: show(r.starts_on, r.starts_precision),
-    endsOn: show(r.ends_on, r.ends_precision),
+    startsOn: shownDate(r.starts_on, r.starts_precision),
+    endsOn: shownDate(r.ends_on, r.ends_precision),
     datesText: r.dates_text,
     venue: r.venue,
     organisers: r.organisers,
@@ -321,7 +309,7 @@ export async function addBoycottResponse(
 ): Promise<HostedEvent> {
   await readableEvent(db, actor, eventId);
   requirePermission(actor, 'measure.write');
-  const date = dateOf(input.date, 'date');
+  const date = optionalStepDate(input.date, 'date');
   if (input.callId) {
     const [call] = await db.query('SELECT 1 FROM boycott_calls WHERE id = $1 AND event_id = $2', [
       input.callId,

@@ -23,9 +23,10 @@ import {
   type MeasureCategory,
   type MeasureStatus,
   offPathReason,
-  parseStepDate,
+  optionalStepDate,
   SOURCE_KIND_CATEGORY,
   type StatusStep,
+  shownDate,
   stepsFromSource,
 } from './vocabulary.ts';
 
@@ -45,20 +46,6 @@ export interface MeasureInput {
 
 type Author = ReturnType<typeof authorOf>;
 const IMPORT_AUTHOR: Author = { userId: null, label: 'scenario import' };
-
-function partial(date: string | null, precision: string | null): string | null {
-  return date && precision ? formatPartialDate(date, precision as DatePrecision) : null;
-}
-
-function dateField(
-  text: string | null | undefined,
-  field: string,
-): { date: string; precision: DatePrecision } | null {
-  if (text === null || text === undefined) return null;
-  const parsed = parseStepDate(text);
-  if (!parsed) throw ValidationError.field(field, `"${text}" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)`);
-  return parsed;
-}
 
 async function insertStep(
   tx: Queryable,
@@ -301,8 +288,8 @@ function fromRow(r: MeasureRow): Measure {
     title: r.title,
     status: r.status,
     statusText: r.status_text,
-    statusDate: partial(r.status_date, r.status_precision),
-    date: partial(r.measure_date, r.measure_precision),
+    statusDate: shownDate(r.status_date, r.status_precision),
+    date: shownDate(r.measure_date, r.measure_precision),
     datePrecision: r.measure_precision,
     description: r.description,
     sources: r.sources.map((s) => ({ url: s.url, outlet: s.outlet ?? null })),
@@ -364,7 +351,7 @@ function changeFromRow(r: ChangeRow): StatusChange {
     seq: r.seq,
     status: r.status,
     statusText: r.status_text,
-    date: partial(r.changed_on, r.changed_precision),
+    date: shownDate(r.changed_on, r.changed_precision),
     datePrecision: r.changed_precision,
     note: r.note,
     sources: r.sources.map((s) => ({ url: s.url, outlet: s.outlet ?? null })),
@@ -435,7 +422,7 @@ export async function createMeasure(
 ): Promise<MeasureWithHistory> {
   const situation = await getSituation(db, actor, slug);
   requirePermission(actor, 'measure.write');
-  const date = dateField(input.date, 'date');
+  const date = optionalStepDate(input.date, 'date');
   const incidentIds = [...new Set(input.incidentIds ?? [])];
   await checkIncidents(db, actor, situation.id, incidentIds);
   const id = await db.transaction(async (tx) => {
@@ -489,7 +476,7 @@ export async function changeMeasureStatus(
 ): Promise<MeasureWithHistory> {
   await getMeasure(db, actor, id);
   requirePermission(actor, 'measure.write');
-  const date = dateField(step.date, 'date');
+  const date = optionalStepDate(step.date, 'date');
   const note = step.note?.trim() || null;
   await db.transaction(async (tx) => {
     const rows = await tx.query<{ status: MeasureStatus; seq: number }>(

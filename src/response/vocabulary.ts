@@ -3,7 +3,8 @@
 // chamber → adopted/issued → in force → lifted, with rejected and lapsed as ends and pending and held as
 // states any measure may be in. A change that goes back along the path, or out of an end, needs a note.
 import type { DatePrecision } from '../lib/dates.ts';
-import { parsePartialDate } from '../lib/dates.ts';
+import { formatPartialDate, parsePartialDate } from '../lib/dates.ts';
+import { ValidationError } from '../lib/errors.ts';
 
 export const MEASURE_CATEGORIES = {
   sanction: 'targeted or sectoral sanctions (asset freezes, visa bans, Global Magnitsky designations)',
@@ -215,4 +216,20 @@ export function parseStepDate(
 ): { date: string; precision: DatePrecision } | null {
   if (!text) return null;
   return parsePartialDate(text, ['day', 'month', 'year']);
+}
+
+/** An optional date of a measure, status step or event (YYYY, YYYY-MM or YYYY-MM-DD); bad text names the field. */
+export function optionalStepDate(
+  text: string | null | undefined,
+  field: string,
+): { date: string; precision: DatePrecision } | null {
+  if (text === null || text === undefined) return null;
+  const parsed = parseStepDate(text);
+  if (!parsed) throw ValidationError.field(field, `"${text}" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)`);
+  return parsed;
+}
+
+/** A stored date and its precision as the API shows it ('2016-06'), or null. */
+export function shownDate(date: string | null, precision: string | null): string | null {
+  return date && precision ? formatPartialDate(date, precision as DatePrecision) : null;
 }
