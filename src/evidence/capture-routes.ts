@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Database } from '../db/types.ts';
-import { Slug, Uuid } from '../lib/schema.ts';
+import { Nullable, Slug, Uuid } from '../lib/schema.ts';
 import { BlobStore } from './blobs.ts';
 import {
   type CaptureContext,
@@ -15,7 +15,6 @@ import {
 import type { EvidenceOptions } from './item-routes.ts';
 import { VaultUnavailableError } from './items.ts';
 
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const ItemId = Type.Union([Type.String(), Type.Null()]);
 
 export const CaptureJob = Type.Object(

@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Database } from '../db/types.ts';
 import { AppError } from '../lib/errors.ts';
-import { PartialDateText, Slug, Uuid } from '../lib/schema.ts';
+import { Nullable, PartialDateText, Slug, Uuid } from '../lib/schema.ts';
 import { BlobStore } from './blobs.ts';
 import {
   decideReport,
@@ -23,7 +23,6 @@ import { type Vault, VaultUnavailableError } from './items.ts';
 
 const DEFAULT_REPORT_MAX_BYTES = 100 * 1024 * 1024;
 const MAX_FILES = 5;
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const Point = Type.Object({ lat: Type.Number(), lon: Type.Number() });
 const Precision = Type.Union(LOCATION_PRECISIONS.map((p) => Type.Literal(p)));
 const Status = Type.Union([

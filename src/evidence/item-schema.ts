@@ -1,6 +1,6 @@
 // Schemas of evidence items, verification notes and custody entries (HTTP input, output, OpenAPI).
 import { type Static, Type } from '@sinclair/typebox';
-import { Uuid } from '../lib/schema.ts';
+import { Nullable, Uuid } from '../lib/schema.ts';
 
 export const PHASES = [
   'inquiry',
@@ -26,8 +26,6 @@ export const NOTE_METHODS = [
   'other',
 ] as const;
 export const CONCLUSIONS = ['confirms', 'supports', 'inconclusive', 'contradicts'] as const;
-
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
 export const Publishable = Type.Object({
   sha256: Type.String(),

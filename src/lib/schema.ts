@@ -34,6 +34,13 @@ export const GeoJsonObject = Type.Object(
   { additionalProperties: true, description: 'A GeoJSON object (RFC 7946), coordinates in [lon, lat] order' },
 );
 
+/** A value that may be null (JSON null, not a missing field). */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** A source as responses show it: where a fact comes from, and the outlet's name when known. */
+export const SourceOut = Type.Object({ url: Type.String(), outlet: Nullable(Type.String()) });
+export type SourceOut = Static<typeof SourceOut>;
+
 export const Problem = Type.Object(
   {
     type: Type.String(),

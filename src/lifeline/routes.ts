@@ -28,7 +28,6 @@ import {
 } from './service.ts';
 import { lifelineSignals } from './signals.ts';
 
-const Source = Type.Object({ url: Type.String(), outlet: Type.Union([Type.String(), Type.Null()]) });
 const Params = Type.Object({ slug: Slug });
 const Window = Type.Object(
   { from: Type.Optional(IsoDate), to: Type.Optional(IsoDate) },
@@ -65,7 +64,7 @@ export const lifelineRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async
                 unit: Type.String(),
                 qualifier: Type.Union([Type.String(), Type.Null()]),
                 description: Type.String(),
-                sources: Type.Array(Source),
+                sources: Type.Array(SourceOut),
               }),
             ),
           }),

@@ -1,7 +1,5 @@
-import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { HttpUrl, IsoDate } from '../lib/schema.ts';
-
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+import { type Static, Type } from '@sinclair/typebox';
+import { HttpUrl, IsoDate, Nullable, SourceOut } from '../lib/schema.ts';
 
 export const COMMODITIES = ['food', 'fuel', 'medicine', 'goods', 'cargo', 'people', 'vehicles'] as const;
 export const Commodity = Type.Union(
@@ -26,7 +24,6 @@ export const LifelineSource = Type.Object(
   { url: HttpUrl, outlet: Type.Optional(Nullable(Type.String({ maxLength: 300 }))) },
   { additionalProperties: false },
 );
-export const SourceOut = Type.Object({ url: Type.String(), outlet: Nullable(Type.String()) });
 const Ref = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:/-]*$', maxLength: 100 });
 
 export const ObservationInput = Type.Object(
@@ -290,3 +287,6 @@ export const Series = Type.Object({
   closures: Type.Array(DisruptionOut),
   utilityCuts: Type.Array(DisruptionOut),
 });
+
+// Responses of this module show sources in the shared form.
+export { SourceOut };

@@ -1,6 +1,6 @@
 // TypeBox schemas of the response module: they validate HTTP input, type the code and feed OpenAPI.
 import { type Static, Type } from '@sinclair/typebox';
-import { HttpUrl, IsoDate, Uuid } from '../lib/schema.ts';
+import { HttpUrl, IsoDate, Nullable, SourceOut, Uuid } from '../lib/schema.ts';
 import { MEASURE_CATEGORIES, MEASURE_STATUSES } from './vocabulary.ts';
 
 const enumOf = <T extends Record<string, string>>(values: T, description: string) =>
@@ -19,13 +19,7 @@ export const SourceIn = Type.Object(
   { url: HttpUrl, outlet: Type.Optional(Type.Union([Type.String({ maxLength: 300 }), Type.Null()])) },
   { additionalProperties: false },
 );
-export const SourceOut = Type.Object({
-  url: Type.String(),
-  outlet: Type.Union([Type.String(), Type.Null()]),
-});
-export type SourceOut = Static<typeof SourceOut>;
 
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 
 export const StatusChange = Type.Object({
@@ -352,3 +346,6 @@ export const Person = Type.Object({
   updatedAt: Type.String(),
 });
 export type Person = Static<typeof Person>;
+
+// Responses of this module show sources in the shared form.
+export { SourceOut };

@@ -1,9 +1,7 @@
 // TypeBox schemas for structured risk assessment: they validate input, type the code and feed OpenAPI.
 import { type Static, Type } from '@sinclair/typebox';
-import { IsoDate, Uuid } from '../../lib/schema.ts';
+import { IsoDate, Nullable, Uuid } from '../../lib/schema.ts';
 import { STAGE_IDS } from './catalogue.ts';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const MARK_STATUSES = ['absent', 'present', 'strongly-present', 'unknown'] as const;
 export const MarkStatus = Type.Union(MARK_STATUSES.map((s) => Type.Literal(s)));
