@@ -8,6 +8,7 @@ const BENCHMARKS: Record<string, string[]> = {
   evidence: ['bench/evidence.ts'],
   response: ['bench/response.ts'],
   risk: ['bench/risk.ts'],
+  alerts: ['bench/alerts.ts'],
 };
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of names.length ? names : Object.keys(BENCHMARKS)) {

@@ -21,6 +21,7 @@ it('gives each role exactly the actions of the documented table', () => {
     viewer: ['situation.read-private'],
     documenter: ['evidence.read-sealed', 'evidence.write', 'incident.write', 'situation.read-private'],
     analyst: [
+      'alert.manage',
       'analysis.run',
       'assessment.write',
       'evidence.read-sealed',
@@ -31,6 +32,7 @@ it('gives each role exactly the actions of the documented table', () => {
     ],
     organiser: ['campaign.write', 'measure.write', 'sanctions.screen', 'situation.read-private'],
     admin: [
+      'alert.manage',
       'analysis.run',
       'assessment.write',
       'campaign.write',

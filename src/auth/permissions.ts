@@ -13,6 +13,7 @@ export const ACTIONS = {
   'analysis.run': 'run analyses (coordination, lifeline, risk models)',
   'campaign.write': 'run campaigns',
   'measure.write': 'record response measures',
+  'alert.manage': 'manage alert rules, acknowledge and resolve alerts',
   'sanctions.screen':
     'screen names against sanctions lists, keep persons of interest and export their dossiers',
   'situation.write': 'create and edit situations',
@@ -26,7 +27,7 @@ const documenter: Action[] = [...viewer, 'incident.write', 'evidence.write', 'ev
 export const PERMISSIONS: Record<Role, ReadonlySet<Action>> = {
   viewer: new Set(viewer),
   documenter: new Set(documenter),
-  analyst: new Set([...documenter, 'assessment.write', 'analysis.run', 'sanctions.screen']),
+  analyst: new Set([...documenter, 'assessment.write', 'analysis.run', 'sanctions.screen', 'alert.manage']),
   organiser: new Set([...viewer, 'campaign.write', 'measure.write', 'sanctions.screen']),
   admin: new Set(Object.keys(ACTIONS) as Action[]),
 };

@@ -1,5 +1,6 @@
 // The `vigil` command: one verb per task. Thin: parse and validate, call a service, print the result.
 import { Command, CommanderError, Option } from 'commander';
+import { registerAlertCommands } from '../alerts/cli.ts';
 import { ROLES } from '../auth/permissions.ts';
 import { createApiToken, createUser, listApiTokens, listUsers, revokeApiToken } from '../auth/service.ts';
 import { ConfigError, loadConfig } from '../config.ts';
@@ -10,6 +11,7 @@ import { DatabaseUnavailableError } from '../db/postgres.ts';
 import { registerEvidenceCommands } from '../evidence/cli.ts';
 import { AppError } from '../lib/errors.ts';
 import { registerLifelineCommands } from '../lifeline/cli.ts';
+import { registerOfficialsCommands } from '../officials/cli.ts';
 import { registerResponseCommands } from '../response/cli.ts';
 import { registerRiskCommands } from '../risk/cli.ts';
 import { ScenarioFormatError } from '../scenario/read.ts';
@@ -67,6 +69,8 @@ export function buildProgram(): Command {
   registerCoordinationCommands(program);
   registerEvidenceCommands(program);
   registerLifelineCommands(program);
+  registerAlertCommands(program);
+  registerOfficialsCommands(program);
 
   const user = program.command('user').description('manage users');
   user

@@ -1,4 +1,5 @@
 // `vigil serve`: open the database, load the built-in scenario once, and serve until stopped.
+import { startAlerting } from '../alerts/worker.ts';
 import type { Config } from '../config.ts';
 import { openDatabase } from '../db/connect.ts';
 import { BUILT_IN_SCENARIO, importScenario } from '../scenario/service.ts';
@@ -31,8 +32,11 @@ export async function serve(config: Config): Promise<void> {
         reportRateLimit: config.reportRateLimit,
       },
     });
+    // Alerts: evaluate rules and deliver the outbox in this process (started after listen, stopped first).
+    let alerting: { stop(): Promise<void> } | null = null;
     const stop = async (signal: string) => {
       console.error(`${signal}: stopping`);
+      await alerting?.stop();
       await app.close();
       await db.close();
       process.exit(0);
@@ -40,6 +44,7 @@ export async function serve(config: Config): Promise<void> {
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
     const address = await app.listen({ host: config.host, port: config.port });
+    alerting = startAlerting(db, { onError: (error) => app.log.error({ err: error }, 'alerting failed') });
     const ms = Math.round(performance.now() - started);
     console.error(`Vigil listening on ${address} (${where}; ready in ${ms} ms)`);
   } catch (error) {

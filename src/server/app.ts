@@ -8,7 +8,9 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { alertRoutes } from '../alerts/routes.ts';
 import { authRoutes } from '../auth/routes.ts';
+import { campaignRoutes } from '../campaigns/routes.ts';
 import type { Database } from '../db/types.ts';
 import { evidenceCaptureRoutes } from '../evidence/capture-routes.ts';
 import { evidenceIntakeRoutes } from '../evidence/intake-routes.ts';
@@ -17,6 +19,7 @@ import { incidentRoutes } from '../evidence/routes.ts';
 import { evidenceSearchRoutes } from '../evidence/search-routes.ts';
 import { Problem } from '../lib/schema.ts';
 import { lifelineRoutes } from '../lifeline/routes.ts';
+import { officialsRoutes } from '../officials/routes.ts';
 import { responseRoutes } from '../response/routes.ts';
 import { sanctionsRoutes } from '../response/sanctions-routes.ts';
 import { riskFrameworkRoutes } from '../risk/framework/routes.ts';
@@ -151,7 +154,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(lifelineRoutes, { db: options.db });
       await api.register(responseRoutes, { db: options.db });
       await api.register(sanctionsRoutes, { db: options.db });
+      await api.register(alertRoutes, { db: options.db });
       await api.register(riskFrameworkRoutes, { db: options.db });
+      await api.register(officialsRoutes, { db: options.db });
+      await api.register(campaignRoutes, { db: options.db, keyDir: options.evidence?.keyDir ?? null });
     },
     { prefix: '/api/v1' },
   );
