@@ -12,6 +12,8 @@ export interface Config {
   cookieSecure: boolean;
   /** Trust X-Forwarded-* from a reverse proxy (needed for rate limits and Secure cookies behind TLS). */
   trustProxy: boolean;
+  /** The address people reach this server at (links in e-mails); without it only loopback requests get links. */
+  publicUrl: string | null;
   /** Content-addressed store of evidence files (sealed originals and publishable copies). */
   blobDir: string;
   /** The largest evidence upload accepted, in bytes. */
@@ -37,6 +39,16 @@ function flag(value: string | undefined, name: string): boolean | undefined {
   if (['1', 'true', 'yes', 'on'].includes(value.toLowerCase())) return true;
   if (['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
   throw new ConfigError(`${name} must be 1 or 0 (got "${value}")`);
+}
+
+function publicUrl(value: string | undefined): string | null {
+  if (!value) return null;
+  if (!/^https?:\/\/[^/\s]+/.test(value) || !URL.canParse(value)) {
+    throw new ConfigError(
+      `VIGIL_PUBLIC_URL must be an http(s) address such as https://vigil.example.org (got "${value}")`,
+    );
+  }
+  return value.replace(/\/+$/, '');
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -79,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     cookieSecure: flag(env.VIGIL_COOKIE_SECURE, 'VIGIL_COOKIE_SECURE') ?? !LOOPBACK.has(host),
     trustProxy: flag(env.VIGIL_TRUST_PROXY, 'VIGIL_TRUST_PROXY') ?? false,
+    publicUrl: publicUrl(env.VIGIL_PUBLIC_URL),
     blobDir: resolve(env.VIGIL_BLOB_DIR || `${dataDir}/blobs`),
     maxUploadBytes,
     keyDir: resolve(env.VIGIL_KEY_DIR || `${dataDir}/keys`),

@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { registerAlertCommands } from '../alerts/cli.ts';
 import { ROLES } from '../auth/permissions.ts';
 import { createApiToken, createUser, listApiTokens, listUsers, revokeApiToken } from '../auth/service.ts';
+import { registerCampaignCommands } from '../campaigns/cli.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import { registerCoordinationCommands } from '../coordination/cli.ts';
 import { DatabaseLockedError } from '../db/connect.ts';
@@ -71,6 +72,7 @@ export function buildProgram(): Command {
   registerLifelineCommands(program);
   registerAlertCommands(program);
   registerOfficialsCommands(program);
+  registerCampaignCommands(program);
 
   const user = program.command('user').description('manage users');
   user

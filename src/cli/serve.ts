@@ -1,5 +1,6 @@
 // `vigil serve`: open the database, load the built-in scenario once, and serve until stopped.
 import { startAlerting } from '../alerts/worker.ts';
+import { smtpOptionsFromEnv, smtpSender, startCampaignMail } from '../campaigns/mail.ts';
 import type { Config } from '../config.ts';
 import { openDatabase } from '../db/connect.ts';
 import { BUILT_IN_SCENARIO, importScenario } from '../scenario/service.ts';
@@ -19,6 +20,7 @@ export async function serve(config: Config): Promise<void> {
     const app = await buildApp({
       db,
       cookieSecure: config.cookieSecure,
+      publicUrl: config.publicUrl,
       trustProxy: config.trustProxy,
       logger: { level: config.logLevel },
       evidence: {
@@ -34,9 +36,12 @@ export async function serve(config: Config): Promise<void> {
     });
     // Alerts: evaluate rules and deliver the outbox in this process (started after listen, stopped first).
     let alerting: { stop(): Promise<void> } | null = null;
+    // Campaign mail (petition confirmations): delivered from its outbox when SMTP is configured.
+    let campaignMail: { stop(): Promise<void> } | null = null;
     const stop = async (signal: string) => {
       console.error(`${signal}: stopping`);
       await alerting?.stop();
+      await campaignMail?.stop();
       await app.close();
       await db.close();
       process.exit(0);
@@ -45,6 +50,12 @@ export async function serve(config: Config): Promise<void> {
     process.once('SIGTERM', () => void stop('SIGTERM'));
     const address = await app.listen({ host: config.host, port: config.port });
     alerting = startAlerting(db, { onError: (error) => app.log.error({ err: error }, 'alerting failed') });
+    const smtp = smtpOptionsFromEnv();
+    if (smtp) {
+      campaignMail = startCampaignMail(db, smtpSender(smtp), {
+        onError: (error) => app.log.error({ err: error }, 'campaign mail failed'),
+      });
+    }
     const ms = Math.round(performance.now() - started);
     console.error(`Vigil listening on ${address} (${where}; ready in ${ms} ms)`);
   } catch (error) {

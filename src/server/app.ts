@@ -40,6 +40,8 @@ export interface AppOptions {
   rateLimit?: number;
   loginRateLimit?: number;
   webDist?: string | null;
+  /** VIGIL_PUBLIC_URL: the base of links sent by e-mail. */
+  publicUrl?: string | null;
   /** The evidence blob store, upload limit and signing-key folder; without it uploads answer 503. */
   evidence?: EvidenceOptions | null;
 }
@@ -157,7 +159,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(alertRoutes, { db: options.db });
       await api.register(riskFrameworkRoutes, { db: options.db });
       await api.register(officialsRoutes, { db: options.db });
-      await api.register(campaignRoutes, { db: options.db, keyDir: options.evidence?.keyDir ?? null });
+      await api.register(campaignRoutes, {
+        db: options.db,
+        keyDir: options.evidence?.keyDir ?? null,
+        publicUrl: options.publicUrl ?? null,
+      });
     },
     { prefix: '/api/v1' },
   );
