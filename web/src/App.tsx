@@ -22,6 +22,10 @@ const EventsPage = lazy(() => import('./pages/EventsPage.tsx'));
 const PersonsPage = lazy(() => import('./pages/PersonsPage.tsx'));
 const PersonPage = lazy(() => import('./pages/PersonPage.tsx'));
 const ReportPage = lazy(() => import('./pages/ReportPage.tsx'));
+const ReportsPage = lazy(() => import('./pages/ReportsPage.tsx'));
+const ReportReviewPage = lazy(() => import('./pages/ReportReviewPage.tsx'));
+const SearchPage = lazy(() => import('./pages/SearchPage.tsx'));
+const RiskPage = lazy(() => import('./pages/RiskPage.tsx'));
 const LoginPage = lazy(() => import('./pages/LoginPage.tsx'));
 const AccountPage = lazy(() => import('./pages/AccountPage.tsx'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'));
@@ -52,6 +56,10 @@ function Routes() {
         <Route path="/s/:slug/response/events">{(p) => <EventsPage slug={p.slug} />}</Route>
         <Route path="/s/:slug/response/persons">{(p) => <PersonsPage slug={p.slug} />}</Route>
         <Route path="/s/:slug/report">{(p) => <ReportPage slug={p.slug} />}</Route>
+        <Route path="/s/:slug/reports">{(p) => <ReportsPage slug={p.slug} />}</Route>
+        <Route path="/s/:slug/search">{(p) => <SearchPage slug={p.slug} />}</Route>
+        <Route path="/s/:slug/risk">{(p) => <RiskPage slug={p.slug} />}</Route>
+        <Route path="/reports/:id">{(p) => <ReportReviewPage id={p.id} />}</Route>
         <Route path="/measures/:id">{(p) => <MeasurePage id={p.id} />}</Route>
         <Route path="/persons/:id">{(p) => <PersonPage id={p.id} />}</Route>
         <Route path="/incidents/:id">{(p) => <IncidentPage id={p.id} />}</Route>

@@ -21,7 +21,7 @@ function SituationSwitcher({ selected }: { selected: string | null }) {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!value) return;
-    const section = /^\/s\/[^/]+\/(incidents|evidence|lifeline|response)/.exec(path)?.[1];
+    const section = /^\/s\/[^/]+\/(incidents|evidence|lifeline|risk|response)/.exec(path)?.[1];
     navigate(`/s/${encodeURIComponent(value)}${section ? `/${section}` : ''}`);
   };
   return (
@@ -104,7 +104,7 @@ export function Header() {
   const { list, current } = useSituations();
   const fromPath = slugFromPath(path);
   const onIncidentPage = path.startsWith('/incidents/');
-  const onItemPage = path.startsWith('/items/');
+  const onItemPage = path.startsWith('/items/') || path.startsWith('/reports/');
   const onResponsePage = path.startsWith('/measures/') || path.startsWith('/persons/');
   const first = list.state === 'ready' ? (list.data.items[0]?.slug ?? null) : null;
   const selected = fromPath ?? (onIncidentPage || onItemPage || onResponsePage ? current : null);
@@ -136,7 +136,13 @@ export function Header() {
               <li>
                 <NavLink
                   href={`${base}/evidence`}
-                  current={path === `${base}/evidence` ? 'page' : onItemPage ? 'location' : undefined}
+                  current={
+                    path === `${base}/evidence`
+                      ? 'page'
+                      : onItemPage || path === `${base}/reports` || path === `${base}/search`
+                        ? 'location'
+                        : undefined
+                  }
                 >
                   {t('nav.evidence')}
                 </NavLink>
@@ -144,6 +150,11 @@ export function Header() {
               <li>
                 <NavLink href={`${base}/lifeline`} current={path === `${base}/lifeline` ? 'page' : undefined}>
                   {t('nav.lifeline')}
+                </NavLink>
+              </li>
+              <li>
+                <NavLink href={`${base}/risk`} current={path === `${base}/risk` ? 'page' : undefined}>
+                  {t('nav.risk')}
                 </NavLink>
               </li>
               <li>

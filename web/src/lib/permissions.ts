@@ -20,3 +20,15 @@ const SCREENERS = new Set(['analyst', 'organiser', 'admin']);
 export function canScreen(user: User | null | undefined): boolean {
   return Boolean(user && SCREENERS.has(user.role));
 }
+
+const ASSESSORS = new Set(['analyst', 'admin']);
+
+/** assessment.write: create and change risk assessments, record stages, decide suggestions. */
+export function canAssess(user: User | null | undefined): boolean {
+  return Boolean(user && ASSESSORS.has(user.role));
+}
+
+/** Moderating public reports needs evidence.read-sealed and evidence.write (documenter, analyst, admin). */
+export function canModerate(user: User | null | undefined): boolean {
+  return canWriteEvidence(user) && canReadSealed(user);
+}

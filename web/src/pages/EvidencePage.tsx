@@ -8,13 +8,16 @@ import type { EvidenceItem, Incident, Page, Situation } from '../api/types.ts';
 import { KeyFigure } from '../components/KeyFigure.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { ErrorState, Loading } from '../components/Status.tsx';
+import { CaptureForm } from '../evidence/CaptureForm.tsx';
+import { ExportButton } from '../evidence/ExportButton.tsx';
 import { ItemGallery } from '../evidence/ItemGallery.tsx';
 import { ItemTable } from '../evidence/ItemTable.tsx';
+import { SearchBox } from '../evidence/SearchBox.tsx';
 import { UploadForm } from '../evidence/UploadForm.tsx';
 import { formatNumber, t, tn } from '../i18n/index.ts';
 import { fetchAllIncidents } from '../lib/incidents.ts';
 import { usePageTitle } from '../lib/page.ts';
-import { canReadSealed, canWriteEvidence } from '../lib/permissions.ts';
+import { canModerate, canReadSealed, canWriteEvidence } from '../lib/permissions.ts';
 import { useSession } from '../lib/session.tsx';
 import { useSituations } from '../lib/situations.tsx';
 import { useApi, useLoader } from '../lib/useApi.ts';
@@ -70,9 +73,11 @@ export default function EvidencePage({ slug }: { slug: string }) {
       </p>
       <PageHeading>{t('evidence.title')}</PageHeading>
       <p className="lead">{sealed ? t('evidence.leadSealed') : t('evidence.leadPublic')}</p>
-      <p>
+      <p className="link-row">
         <Link href={`${base}/report`}>{t('report.title')}</Link>
+        {canModerate(user) && <Link href={`${base}/reports`}>{t('reports.title')}</Link>}
       </p>
+      <SearchBox slug={slug} />
       {situation.result.state === 'error' && (
         <ErrorState error={situation.result.error} onRetry={situation.retry} />
       )}
@@ -139,6 +144,18 @@ export default function EvidencePage({ slug }: { slug: string }) {
         <section aria-labelledby="upload-heading" className="section upload-box">
           <h2 id="upload-heading">{t('upload.heading')}</h2>
           <UploadForm slug={slug} incidents={choices} onUploaded={() => setVersion((v) => v + 1)} />
+        </section>
+      )}
+      {canWriteEvidence(user) && (
+        <section aria-labelledby="capture-heading" className="section upload-box">
+          <h2 id="capture-heading">{t('capture.heading')}</h2>
+          <CaptureForm slug={slug} incidents={choices} onCaptured={() => setVersion((v) => v + 1)} />
+        </section>
+      )}
+      {sealed && (
+        <section aria-labelledby="export-heading" className="section upload-box">
+          <h2 id="export-heading">{t('export.heading')}</h2>
+          <ExportButton slug={slug} />
         </section>
       )}
       {loaded && !user && (
