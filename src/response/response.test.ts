@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp } from '../../test/support/app.ts';
 import { describeEachDatabase } from '../../test/support/db.ts';
 import { bearer, createUsersWithTokens } from '../../test/support/fixtures.ts';
 import type { Role } from '../auth/permissions.ts';
+import { BlobStore } from '../evidence/blobs.ts';
+import { sealItem } from '../evidence/items.ts';
 import { BUILT_IN_SCENARIO, importScenario } from '../scenario/service.ts';
+import { insertSituation } from '../situations/service.ts';
 import { parseXml } from './xml.ts';
 
 const SLUG = BUILT_IN_SCENARIO;
@@ -34,6 +41,57 @@ describeEachDatabase('measures tracker and events registry', (getDb) => {
     tokens = await createUsersWithTokens(getDb());
     app = await buildTestApp(getDb());
     measures = (await app.inject({ url: `${BASE}/measures` })).json().items;
+  });
+
+  it('links a measure to the evidence items it rests on, only items of its own situation', async () => {
+    const blobDir = mkdtempSync(join(tmpdir(), 'vigil-measure-items-'));
+    try {
+      const vault = { db: getDb(), blobs: new BlobStore(blobDir), maxUploadBytes: 1_000_000 };
+      const author = { userId: null, label: 'test' };
+      const seal = async (situationId: string, text: string) =>
+        (
+          await sealItem(vault, author, {
+            situationId,
+            stream: Readable.from([Buffer.from(text)]),
+            claimedName: 'statement.txt',
+            claimedMime: 'text/plain',
+            origin: 'upload',
+          })
+        ).id;
+      const [own] = await getDb().query<{ id: string }>('SELECT id FROM situations WHERE slug = $1', [SLUG]);
+      const other = await insertSituation(getDb(), {
+        slug: 'elsewhere',
+        name: 'Elsewhere',
+        startsOn: '2024-01-01',
+        visibility: 'public',
+      });
+      const ownItem = await seal(own!.id, 'the text of the bill as introduced');
+      const otherItem = await seal(other.id, 'unrelated');
+      const measure = byRef('msr-010').id;
+      const put = (role: Role, itemIds: string[]) =>
+        app.inject({
+          method: 'PUT',
+          url: `/api/v1/measures/${measure}/items`,
+          headers: bearer(tokens[role]),
+          payload: { itemIds, basis: 'the bill text' },
+        });
+      assert.equal((await put('viewer', [ownItem])).statusCode, 403);
+      const foreign = await put('admin', [otherItem]);
+      assert.equal(foreign.statusCode, 400);
+      assert.equal(foreign.json().errors[0].field, 'itemIds.0');
+      // An organiser may link only what they may see: a sealed text without a publishable copy is not that.
+      const unseen = await put('organiser', [ownItem]);
+      assert.equal(unseen.statusCode, 400);
+      const linked = await put('admin', [ownItem, ownItem]);
+      assert.equal(linked.statusCode, 200, linked.body);
+      assert.deepEqual(linked.json().items, [{ id: ownItem, basis: 'the bill text' }]);
+      const read = (await app.inject({ url: `/api/v1/measures/${measure}` })).json();
+      assert.deepEqual(read.items, [{ id: ownItem, basis: 'the bill text' }]);
+      assert.deepEqual((await put('organiser', [])).json().items, []);
+      assert.equal((await getDb().query('SELECT 1 FROM measure_items')).length, 0);
+    } finally {
+      rmSync(blobDir, { recursive: true, force: true });
+    }
   });
 
   it('loads measures.csv: measures to the tracker, events and boycott calls to the registry', async () => {

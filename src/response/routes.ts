@@ -22,6 +22,7 @@ import {
   HostedEvent,
   HostedEventCreate,
   IncidentLinks,
+  ItemLinks,
   Measure,
   MeasureCreate,
   MeasureQuery,
@@ -35,6 +36,7 @@ import {
   listMeasures,
   listStatusChanges,
   setMeasureIncidents,
+  setMeasureItems,
 } from './service.ts';
 import { MEASURE_CATEGORIES, MEASURE_STATUSES, SOURCE_KIND_CATEGORY, USUAL_PATH } from './vocabulary.ts';
 
@@ -192,6 +194,21 @@ export const responseRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async
     },
     async (request) =>
       setMeasureIncidents(db, request.actor, request.params.id, request.body.incidentIds, request.body.basis),
+  );
+
+  app.put(
+    '/measures/:id/items',
+    {
+      schema: {
+        tags,
+        summary: 'Replace the evidence items a measure is linked to (organiser, admin)',
+        params: Type.Object({ id: Uuid }),
+        body: ItemLinks,
+        response: { 200: MeasureWithHistory },
+      },
+    },
+    async (request) =>
+      setMeasureItems(db, request.actor, request.params.id, request.body.itemIds, request.body.basis),
   );
 
   // Events registry

@@ -37,6 +37,7 @@ export const StatusChange = Type.Object({
 export type StatusChange = Static<typeof StatusChange>;
 
 export const LinkedIncident = Type.Object({ id: Type.String(), basis: Type.String() });
+export const LinkedItem = Type.Object({ id: Type.String(), basis: Type.String() });
 
 export const Measure = Type.Object(
   {
@@ -56,6 +57,7 @@ export const Measure = Type.Object(
     description: Type.String(),
     sources: Type.Array(SourceOut),
     incidents: Type.Array(LinkedIncident),
+    items: Type.Array(LinkedItem, { description: 'Evidence items the measure rests on' }),
     updatedAt: Type.String(),
   },
   { $id: 'Measure' },
@@ -117,6 +119,14 @@ export type MeasureCreate = Static<typeof MeasureCreate>;
 export const IncidentLinks = Type.Object(
   {
     incidentIds: Type.Array(Uuid, { maxItems: 200 }),
+    basis: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ItemLinks = Type.Object(
+  {
+    itemIds: Type.Array(Uuid, { maxItems: 200 }),
     basis: Type.Optional(Type.String({ maxLength: 1000 })),
   },
   { additionalProperties: false },

@@ -4,6 +4,7 @@
 import { type Actor, requirePermission } from '../auth/permissions.ts';
 import type { Database, Queryable } from '../db/types.ts';
 import { authorOf, getIncident } from '../evidence/incidents.ts';
+import { getItem } from '../evidence/items.ts';
 import { type DatePrecision, formatPartialDate } from '../lib/dates.ts';
 import { NotFoundError, ValidationError } from '../lib/errors.ts';
 import { canRead, findSituationById, getSituation } from '../situations/service.ts';
@@ -266,6 +267,7 @@ interface MeasureRow {
   description: string;
   sources: SourceOut[];
   incidents: { id: string; basis: string }[];
+  items: { id: string; basis: string }[];
   updated_at: Date;
 }
 
@@ -273,7 +275,9 @@ const SELECT = `SELECT m.id, s.slug AS situation_slug, m.external_ref, m.categor
   m.status, m.status_text, m.status_date, m.status_precision, m.measure_date, m.measure_precision, m.description,
   m.sources, m.updated_at,
   coalesce((SELECT jsonb_agg(jsonb_build_object('id', mi.incident_id, 'basis', mi.basis) ORDER BY mi.incident_id)
-    FROM measure_incidents mi WHERE mi.measure_id = m.id), '[]'::jsonb) AS incidents
+    FROM measure_incidents mi WHERE mi.measure_id = m.id), '[]'::jsonb) AS incidents,
+  coalesce((SELECT jsonb_agg(jsonb_build_object('id', mx.item_id, 'basis', mx.basis) ORDER BY mx.item_id)
+    FROM measure_items mx WHERE mx.measure_id = m.id), '[]'::jsonb) AS items
   FROM measures m JOIN situations s ON s.id = m.situation_id`;
 
 function fromRow(r: MeasureRow): Measure {
@@ -294,6 +298,7 @@ function fromRow(r: MeasureRow): Measure {
     description: r.description,
     sources: r.sources.map((s) => ({ url: s.url, outlet: s.outlet ?? null })),
     incidents: r.incidents,
+    items: r.items,
     updatedAt: r.updated_at.toISOString(),
   };
 }
@@ -535,6 +540,37 @@ export async function setMeasureIncidents(
       await tx.query('INSERT INTO measure_incidents (measure_id, incident_id, basis) VALUES ($1, $2, $3)', [
         id,
         incidentId,
+        basis,
+      ]);
+    }
+    await tx.query('UPDATE measures SET updated_at = now() WHERE id = $1', [id]);
+  });
+  return getMeasure(db, actor, id);
+}
+
+/** Replaces the evidence items a measure is linked to; each must be an item of the measure's situation. */
+export async function setMeasureItems(
+  db: Database,
+  actor: Actor,
+  id: string,
+  itemIds: readonly string[],
+  basis = '',
+): Promise<MeasureWithHistory> {
+  const measure = await getMeasure(db, actor, id);
+  requirePermission(actor, 'measure.write');
+  const unique = [...new Set(itemIds)];
+  for (const [i, itemId] of unique.entries()) {
+    const item = await getItem(db, actor, itemId).catch(() => null);
+    if (!item || item.situationSlug !== measure.situationSlug) {
+      throw ValidationError.field(`itemIds.${i}`, `item ${itemId} is not an evidence item of this situation`);
+    }
+  }
+  await db.transaction(async (tx) => {
+    await tx.query('DELETE FROM measure_items WHERE measure_id = $1', [id]);
+    for (const itemId of unique) {
+      await tx.query('INSERT INTO measure_items (measure_id, item_id, basis) VALUES ($1, $2, $3)', [
+        id,
+        itemId,
         basis,
       ]);
     }
