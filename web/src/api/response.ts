@@ -36,6 +36,8 @@ export interface Measure {
   description: string;
   sources: SourceRef[];
   incidents: { id: string; basis: string }[];
+  /** Evidence items the measure rests on (each opens only for those who may see it). */
+  items: { id: string; basis: string }[];
   updatedAt: string;
 }
 

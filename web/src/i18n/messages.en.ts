@@ -643,6 +643,8 @@ export const messages = {
   'measure.incidents': 'Linked incidents',
   'measure.noIncidents': 'No incident is linked to this measure.',
   'measure.incident': 'Incident',
+  'measure.items': 'Linked evidence items',
+  'measure.item': 'Evidence item {n}',
   'measure.basis': '({basis})',
 
   'measure.category.sanction': 'Sanction',

@@ -158,6 +158,19 @@ export default function MeasurePage({ id }: { id: string }) {
           </ul>
         )}
       </section>
+      {measure.items.length > 0 && (
+        <section aria-labelledby="items-heading" className="section">
+          <h2 id="items-heading">{t('measure.items')}</h2>
+          <ul>
+            {measure.items.map((link, i) => (
+              <li key={link.id}>
+                <Link href={`/items/${link.id}`}>{t('measure.item', { n: i + 1 })}</Link>{' '}
+                <span className="muted">{t('measure.basis', { basis: link.basis })}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <p className="note section">
         <a href={`${API_BASE}/situations/${encodeURIComponent(measure.situationSlug)}/measures/feed.atom`}>
           {t('response.feed')}
