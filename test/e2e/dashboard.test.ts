@@ -5,52 +5,11 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { startVigil } from '../support/app.ts';
+import { assertAccessible, CHROMIUM, type Watch, WEB_DIST, watchedPage } from '../support/browser.ts';
 
 const SLUG = 'nagorno-karabakh-2022-23';
-const CHROMIUM = '/usr/bin/chromium';
-const WEB_DIST = new URL('../../web/dist/index.html', import.meta.url).pathname;
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'];
-
-interface Watch {
-  outside: string[];
-  errors: string[];
-}
-
-/** Opens a page that records requests leaving 127.0.0.1 and console errors. */
-async function watchedPage(context: BrowserContext, watch: Watch): Promise<Page> {
-  const page = await context.newPage();
-  page.on('request', (req) => {
-    const url = req.url();
-    if (url.startsWith('data:') || url.startsWith('blob:')) return;
-    if (new URL(url).hostname !== '127.0.0.1') watch.outside.push(url);
-  });
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') watch.errors.push(`${page.url()}: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => watch.errors.push(`${page.url()}: ${err.message}`));
-  return page;
-}
-
-/** Runs axe on the page as it is and fails on serious or critical violations, printing them. */
-async function assertAccessible(page: Page, name: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  if (bad.length > 0) {
-    for (const v of bad) {
-      console.error(`axe ${name}: [${v.impact}] ${v.id}: ${v.help}`);
-      for (const n of v.nodes.slice(0, 5))
-        console.error(`    ${n.target.join(' ')}: ${n.failureSummary ?? ''}`);
-    }
-  }
-  assert.deepEqual(
-    bad.map((v) => `${v.id} (${v.nodes.length})`),
-    [],
-    `${name}: serious or critical accessibility violations`,
-  );
-}
 
 /** Presses Tab until the focused element matches the selector; returns how many presses it took. */
 async function tabTo(page: Page, selector: string, max = 60): Promise<number> {
