@@ -3,11 +3,16 @@
 // or critical WCAG 2.2 AA violations), nothing is requested from outside 127.0.0.1, and no console errors.
 // Needs the built web app (`npm run build`) and Debian's chromium.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startVigil } from '../support/app.ts';
-import { assertAccessible, CHROMIUM, type Watch, WEB_DIST, watchedPage } from '../support/browser.ts';
+import {
+  assertAccessible,
+  assertBrowserTestReady,
+  launchChromium,
+  type Watch,
+  watchedPage,
+} from '../support/browser.ts';
 
 const SLUG = 'nagorno-karabakh-2022-23';
 
@@ -28,20 +33,9 @@ describe('web app in a browser', { timeout: 180_000 }, () => {
   const watch: Watch = { outside: [], errors: [] };
 
   before(async () => {
-    assert.ok(existsSync(WEB_DIST), 'web/dist is missing: run `npm run build` before this test');
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium`);
+    assertBrowserTestReady();
     vigil = await startVigil({ demo: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   });
 

@@ -6,12 +6,18 @@
 // Needs the built web app (`npm run build`) and Debian's chromium.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { deflateSync } from 'node:zlib';
-import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { runVigil, startVigil } from '../support/app.ts';
-import { assertAccessible, CHROMIUM, type Watch, WEB_DIST, watchedPage } from '../support/browser.ts';
+import {
+  assertAccessible,
+  assertBrowserTestReady,
+  launchChromium,
+  type Watch,
+  watchedPage,
+} from '../support/browser.ts';
 import { copyTemplate } from '../support/template.ts';
 
 const SLUG = 'nagorno-karabakh-2022-23';
@@ -62,8 +68,7 @@ describe('evidence and lifeline pages in a browser', { timeout: 240_000 }, () =>
   const watch: Watch = { outside: [], errors: [] };
 
   before(async () => {
-    assert.ok(existsSync(WEB_DIST), 'web/dist is missing: run `npm run build` before this test');
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium`);
+    assertBrowserTestReady();
     dataDir = copyTemplate();
     const added = await runVigil(
       ['user', 'add', '--email', EMAIL, '--role', 'documenter', '--password-stdin'],
@@ -71,17 +76,7 @@ describe('evidence and lifeline pages in a browser', { timeout: 240_000 }, () =>
     );
     assert.equal(added.code, 0, added.stderr);
     vigil = await startVigil({ demo: true, dataDir });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   });
 

@@ -7,13 +7,19 @@
 // critical WCAG 2.2 AA violations); nothing is requested outside 127.0.0.1 and no console error is logged.
 // Needs the built web app (`npm run build`) and Debian's chromium.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { runVigil, startVigil } from '../support/app.ts';
-import { assertAccessible, CHROMIUM, type Watch, WEB_DIST, watchedPage } from '../support/browser.ts';
+import {
+  assertAccessible,
+  assertBrowserTestReady,
+  launchChromium,
+  type Watch,
+  watchedPage,
+} from '../support/browser.ts';
 import { copyTemplate } from '../support/template.ts';
 
 const SLUG = 'nagorno-karabakh-2022-23';
@@ -42,8 +48,7 @@ describe('evidence vault and risk pages in a browser', { timeout: 300_000 }, () 
   const watch: Watch = { outside: [], errors: [] };
 
   before(async () => {
-    assert.ok(existsSync(WEB_DIST), 'web/dist is missing: run `npm run build` before this test');
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium`);
+    assertBrowserTestReady();
     dataDir = copyTemplate();
     const env = { VIGIL_DATA_DIR: dataDir };
     for (const [email, role] of [
@@ -67,17 +72,7 @@ describe('evidence vault and risk pages in a browser', { timeout: 300_000 }, () 
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
     siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/statement.html`;
     vigil = await startVigil({ demo: true, dataDir, env: { VIGIL_CAPTURE_ALLOW_PRIVATE: '1' } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     documenter = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   });
 

@@ -1,12 +1,34 @@
 // What every browser test shares: Debian's chromium, the built web app, pages that record requests
 // leaving 127.0.0.1 and console errors, and an axe check that fails on serious or critical violations.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
-import type { BrowserContext, Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const WEB_DIST = new URL('../../web/dist/index.html', import.meta.url).pathname;
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'];
+
+/** Fails early, with what to do, when the built web app or Debian's chromium is missing. */
+export function assertBrowserTestReady(): void {
+  assert.ok(existsSync(WEB_DIST), 'web/dist is missing: run `npm run build` before this test');
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium`);
+}
+
+/** Debian's chromium, headless, with the flags that keep it from reaching outside the machine. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
 
 export interface Watch {
   outside: string[];
