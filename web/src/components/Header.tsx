@@ -21,7 +21,10 @@ function SituationSwitcher({ selected }: { selected: string | null }) {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!value) return;
-    const section = /^\/s\/[^/]+\/(incidents|evidence|lifeline|risk|response)/.exec(path)?.[1];
+    const section =
+      /^\/s\/[^/]+\/(incidents|evidence|lifeline|risk|response|coordination|campaigns|alerts)/.exec(
+        path,
+      )?.[1];
     navigate(`/s/${encodeURIComponent(value)}${section ? `/${section}` : ''}`);
   };
   return (
@@ -40,6 +43,12 @@ function SituationSwitcher({ selected }: { selected: string | null }) {
       </button>
     </form>
   );
+}
+
+/** `page` on a section's own page, `location` on the pages beneath it. */
+function sectionCurrent(path: string, href: string): 'page' | 'location' | undefined {
+  if (path === href) return 'page';
+  return path.startsWith(`${href}/`) ? 'location' : undefined;
 }
 
 function NavLink({
@@ -169,6 +178,21 @@ export function Header() {
                   }
                 >
                   {t('nav.response')}
+                </NavLink>
+              </li>
+              <li>
+                <NavLink href={`${base}/coordination`} current={sectionCurrent(path, `${base}/coordination`)}>
+                  {t('nav.coordination')}
+                </NavLink>
+              </li>
+              <li>
+                <NavLink href={`${base}/campaigns`} current={sectionCurrent(path, `${base}/campaigns`)}>
+                  {t('nav.campaigns')}
+                </NavLink>
+              </li>
+              <li>
+                <NavLink href={`${base}/alerts`} current={sectionCurrent(path, `${base}/alerts`)}>
+                  {t('nav.alerts')}
                 </NavLink>
               </li>
             </ul>

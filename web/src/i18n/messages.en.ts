@@ -1,6 +1,14 @@
 // English message catalogue: every user-facing string of the browser app. Keys are flat; {name} is a
 // placeholder filled by t(key, params). Counted messages have `.one` / `.other` variants (Intl.PluralRules
 // categories), read with tn(base, count). A translation copies this file with the same keys.
+import { alertsMessages } from './messages.alerts.en.ts';
+import { campaignsMessages } from './messages.campaigns.en.ts';
+import { coordinationMessages } from './messages.coordination.en.ts';
+import { evidenceExtraMessages } from './messages.evidence.en.ts';
+import { lifelineExtraMessages } from './messages.lifeline.en.ts';
+import { riskModelMessages } from './messages.model.en.ts';
+import { organisationsMessages } from './messages.orgs.en.ts';
+import { riskExtraMessages } from './messages.riskui.en.ts';
 export const messages = {
   'meta.locale': 'en-GB',
 
@@ -22,6 +30,9 @@ export const messages = {
   'nav.incidents': 'Incidents',
   'nav.evidence': 'Evidence',
   'nav.lifeline': 'Lifeline',
+  'nav.coordination': 'Coordination',
+  'nav.campaigns': 'Campaigns',
+  'nav.alerts': 'Alerts',
 
   'common.loading': 'Loading…',
   'common.retry': 'Try again',
@@ -1012,4 +1023,12 @@ export const messages = {
   'risk.form.noteHint': 'What the judgement rests on, attributed ("according to …").',
   'risk.form.markSubmit': 'Save the mark',
   'risk.form.marked': 'Indicator {indicator} marked {status}.',
+  ...alertsMessages,
+  ...campaignsMessages,
+  ...coordinationMessages,
+  ...riskModelMessages,
+  ...organisationsMessages,
+  ...lifelineExtraMessages,
+  ...evidenceExtraMessages,
+  ...riskExtraMessages,
 } as const;
