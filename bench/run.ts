@@ -9,6 +9,7 @@ const BENCHMARKS: Record<string, string[]> = {
   response: ['bench/response.ts'],
   risk: ['bench/risk.ts'],
   alerts: ['bench/alerts.ts'],
+  campaigns: ['bench/campaigns.ts'],
 };
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of names.length ? names : Object.keys(BENCHMARKS)) {

@@ -24,10 +24,14 @@ export interface Config {
   captureAllowPrivate: boolean;
   /** Headless chromium for capture screenshots and PDFs (captures keep only the raw response without it). */
   chromiumPath: string;
+  /** How long a capture worker's claim on a job lasts without renewal (a dead worker's job is retaken after it). */
+  captureLeaseMs: number;
   /** The largest file a public report may carry, in bytes (never more than maxUploadBytes). */
   reportMaxBytes: number;
   /** Public reports accepted per client and hour. */
   reportRateLimit: number;
+  /** Public campaign requests (sign, confirm, letters, call reports) per client, endpoint and hour. */
+  petitionRateLimit: number;
 }
 
 export class ConfigError extends Error {}
@@ -82,6 +86,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isSafeInteger(reportRateLimit) || reportRateLimit < 1) {
     throw new ConfigError(`VIGIL_REPORT_RATE_LIMIT must be a positive whole number (got "${rateText}")`);
   }
+  const leaseText = env.VIGIL_CAPTURE_LEASE_SECONDS || '60';
+  const captureLeaseSeconds = Number(leaseText);
+  if (!Number.isSafeInteger(captureLeaseSeconds) || captureLeaseSeconds < 1) {
+    throw new ConfigError(`VIGIL_CAPTURE_LEASE_SECONDS must be a positive whole number (got "${leaseText}")`);
+  }
+  const petitionText = env.VIGIL_PETITION_RATE_LIMIT || '30';
+  const petitionRateLimit = Number(petitionText);
+  if (!Number.isSafeInteger(petitionRateLimit) || petitionRateLimit < 1) {
+    throw new ConfigError(
+      `VIGIL_PETITION_RATE_LIMIT must be a positive whole number (got "${petitionText}")`,
+    );
+  }
   return {
     host,
     port,
@@ -97,7 +113,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyDir: resolve(env.VIGIL_KEY_DIR || `${dataDir}/keys`),
     captureAllowPrivate: flag(env.VIGIL_CAPTURE_ALLOW_PRIVATE, 'VIGIL_CAPTURE_ALLOW_PRIVATE') ?? false,
     chromiumPath: env.VIGIL_CHROMIUM || '/usr/bin/chromium',
+    captureLeaseMs: captureLeaseSeconds * 1000,
     reportMaxBytes: Math.min(reportMaxBytes, maxUploadBytes),
     reportRateLimit,
+    petitionRateLimit,
   };
 }

@@ -1,7 +1,7 @@
 // The evidence commands as a user runs them: import a folder, keys, verify custody, export and verify a bundle.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { migrate } from '../src/db/migrate.ts';
@@ -92,6 +92,28 @@ describe('vigil evidence commands', () => {
     const checked = await runVigil(['verify', 'bundle', bundle], { env });
     assert.equal(checked.code, 0, checked.stderr);
     assert.match(checked.stdout, /bundle intact: .* 3 items/);
+
+    // Key rotation: the chain still verifies (old checkpoints by the retired key), new checkpoints use the
+    // new key, and the bundle signed before stays checkable with the retired public key.
+    const oldId = /signing key ([0-9a-f]{16}) created/.exec(keys.stdout)![1]!;
+    const rotated = await runVigil(['keys', 'rotate'], { env });
+    assert.equal(rotated.code, 0, rotated.stderr);
+    assert.match(rotated.stdout, new RegExp(`retired key ${oldId}`));
+    const newId = /signing key ([0-9a-f]{16}) created/.exec(rotated.stdout)![1]!;
+    assert.notEqual(newId, oldId);
+    const afterRotation = await runVigil(['verify', 'custody'], { env });
+    assert.equal(afterRotation.code, 0, afterRotation.stderr);
+    assert.doesNotMatch(afterRotation.stderr, /unknown key/);
+    const checkpoints = readFileSync(join(dataDir, 'keys', 'checkpoints.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
+    assert.equal(JSON.parse(checkpoints.at(-1)!).keyId, newId);
+    assert.ok(checkpoints.some((line) => JSON.parse(line).keyId === oldId));
+    const oldBundle = await runVigil(
+      ['verify', 'bundle', bundle, '--public-key', join(dataDir, 'keys', 'retired', `${oldId}.pub.pem`)],
+      { env },
+    );
+    assert.equal(oldBundle.code, 0, oldBundle.stderr);
 
     // An entry altered straight in the database.
     const [victim] = await withDb(async (db) => {

@@ -6,7 +6,7 @@
 // its own (not the generator's).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { parse } from 'csv-parse/sync';
 import { analyze } from '../../src/coordination/engine.ts';
 import { writeOutputs } from '../../src/coordination/output.ts';
@@ -63,9 +63,12 @@ async function child(file: string, outDir: string): Promise<void> {
   const result = await analyze(fileSource([file], { format: 'auto', strict: false }));
   await writeOutputs(result, outDir);
   const wall = (performance.now() - started) / 1000;
-  const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+  const usage = process.resourceUsage();
+  const peakRssMiB = usage.maxRSS / 1024;
+  // CPU time (all threads) beside wall time: the machine is shared, and wall time alone says little.
+  const cpu = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
   process.stdout.write(
-    JSON.stringify({ wall, peakRssMiB, stats: result.stats, malformed: result.read.malformed }),
+    JSON.stringify({ wall, cpu, peakRssMiB, stats: result.stats, malformed: result.read.malformed }),
   );
 }
 
@@ -88,6 +91,7 @@ async function main(): Promise<void> {
     console.error(`generated ${file} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
   const outDir = `bench/out/coord-${posts}-s${seed}-result`;
+  const loadBefore = loadavg();
   const t0 = performance.now();
   const run = spawnSync(
     process.execPath,
@@ -95,15 +99,19 @@ async function main(): Promise<void> {
     { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const processWall = (performance.now() - t0) / 1000;
+  const loadAfter = loadavg();
   if (run.status !== 0) throw new Error(`analysis failed with status ${run.status}`);
   const measured = JSON.parse(run.stdout) as {
     wall: number;
+    cpu: number;
     peakRssMiB: number;
     stats: {
       seconds: Record<string, number>;
       posts: number;
       accounts: number;
       candidatePairs: number;
+      candidatePairsExact: boolean;
+      storedPairs: number;
       pairWork: number;
     };
   };
@@ -130,9 +138,16 @@ async function main(): Promise<void> {
     coordinatedAccounts: truth.size,
     analysisWallSeconds: Number(measured.wall.toFixed(2)),
     processWallSeconds: Number(processWall.toFixed(2)),
+    analysisCpuSeconds: Number(measured.cpu.toFixed(2)),
+    loadAverage: {
+      before: loadBefore.map((x) => Number(x.toFixed(2))),
+      after: loadAfter.map((x) => Number(x.toFixed(2))),
+    },
     peakRssMiB: Math.round(measured.peakRssMiB),
     phases: measured.stats.seconds,
     candidatePairs: measured.stats.candidatePairs,
+    candidatePairsExact: measured.stats.candidatePairsExact,
+    storedPairs: measured.stats.storedPairs,
     pairWork: measured.stats.pairWork,
     accuracy,
   };

@@ -155,7 +155,7 @@ describeEachDatabase('alerts', (getDb) => {
     const hook = await sub('viewer', {
       situationSlug: SLUG,
       channel: 'webhook',
-      target: 'http://127.0.0.1:9/hook',
+      target: 'http://1.1.1.1/vigil-test-hook',
       minSeverity: 'critical',
     });
     assert.equal(hook.statusCode, 201, hook.body);
@@ -264,5 +264,32 @@ describeEachDatabase('alerts', (getDb) => {
     assert.match(table, /Coverage under 10% for a week/);
     const window = await runReplay(db, SLUG, { from: '2023-06-01', to: '2023-06-30' });
     assert.ok(window.alerts.every((a) => a.firedOn >= '2023-06-01' && a.firedOn <= '2023-06-30'));
+  });
+
+  it('paces the replay with --speed: one wait per day, each alert reported on the day it is raised', async () => {
+    const waits: number[] = [];
+    const raisedOn: string[] = [];
+    let days = 0;
+    const paced = await runReplay(
+      getDb(),
+      SLUG,
+      { from: '2023-06-10', to: '2023-06-19' },
+      {
+        speed: 2,
+        sleep: async (ms) => {
+          waits.push(ms);
+        },
+        onStep: (step) => {
+          days = step.index;
+          for (const row of step.raised) raisedOn.push(`${step.day} ${row.kind}`);
+        },
+      },
+    );
+    assert.equal(days, 10);
+    assert.equal(waits.length, 10, 'one wait per day');
+    assert.ok(waits.every((ms) => ms >= 0 && ms <= 5000));
+    assert.ok(raisedOn.includes('2023-06-15 lifeline.full_closure'));
+    const instant = await runReplay(getDb(), SLUG, { from: '2023-06-10', to: '2023-06-19' });
+    assert.deepEqual(paced.alerts, instant.alerts, 'pacing changes when, not what');
   });
 });

@@ -1,13 +1,22 @@
-// `vigil replay <situation>` (what Vigil would have raised, day by day) and `vigil alerts evaluate|deliver`.
+// `vigil replay <situation>` (what Vigil would have raised, day by day, optionally paced with --speed) and
+// `vigil alerts evaluate|deliver|digest`.
+import cliProgress from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { terminalActor, withDatabase } from '../cli/context.ts';
 import type { Database } from '../db/types.ts';
 import { ValidationError } from '../lib/errors.ts';
-import { getSituation } from '../situations/service.ts';
 import { deliverDue, deliveryOptionsFromEnv } from './delivery.ts';
-import { addDays, type ReplayRow, replay } from './evaluate.ts';
-import type { RuleSpec } from './schema.ts';
-import { defaultRuleSpecs, evaluateSituation, listRules, loadInputs, toSpec } from './service.ts';
+import { addDays, type ReplayRow, type ReplayStep } from './evaluate.ts';
+import {
+  evaluateSituation,
+  prepareReplay,
+  queueDigests,
+  type ReplayResult,
+  replaySteps,
+  sortReplayRows,
+} from './service.ts';
+
+export type { ReplayResult };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 function dateOption(value: string | undefined, name: string): string | undefined {
@@ -15,31 +24,69 @@ function dateOption(value: string | undefined, name: string): string | undefined
   return value;
 }
 
-export interface ReplayResult {
-  situationSlug: string;
-  from: string;
-  to: string;
-  rules: RuleSpec[];
-  alerts: ReplayRow[];
+function speedOption(value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const speed = Number(value);
+  if (!Number.isFinite(speed) || speed <= 0 || speed > 100_000) {
+    throw ValidationError.field('speed', 'must be a number of days per second, more than 0 (e.g. 7 or 0.5)');
+  }
+  return speed;
 }
+
+export interface ReplayPacing {
+  /** Days per second; null or absent: as fast as it computes. */
+  speed?: number | null;
+  /** Called after each day (the CLI draws its progress and prints what was raised). */
+  onStep?: (step: ReplayStep) => void;
+  /** How to wait (tests count the waits instead of waiting). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Re-runs a situation's history day by day with a rule set ('default' or the situation's own rules). */
 export async function runReplay(
   db: Database,
   slug: string,
   options: { from?: string; to?: string; rules?: 'default' | 'situation' } = {},
+  pacing: ReplayPacing = {},
 ): Promise<ReplayResult> {
-  const actor = terminalActor('admin');
-  const situation = await getSituation(db, actor, slug);
-  const from = options.from ?? situation.startsOn;
-  const to = options.to ?? situation.endsOn ?? new Date().toISOString().slice(0, 10);
-  if (to < from) throw ValidationError.field('to', 'must not be before from');
-  const rules =
-    options.rules === 'situation'
-      ? (await listRules(db, actor, slug)).filter((r) => r.enabled).map(toSpec)
-      : defaultRuleSpecs();
-  const inputs = await loadInputs(db, slug, rules);
-  return { situationSlug: slug, from, to, rules, alerts: replay(rules, inputs, from, to) };
+  const { inputs, ...prepared } = await prepareReplay(db, terminalActor('admin'), slug, options);
+  const rows = new Map<string, ReplayRow>();
+  const sleep = pacing.sleep ?? sleepFor;
+  const started = Date.now();
+  for (const step of replaySteps(prepared.rules, inputs, prepared.from, prepared.to, rows)) {
+    pacing.onStep?.(step);
+    if (pacing.speed) {
+      // Paced against the start, so slow days do not add up: day n is shown at n / speed seconds.
+      const due = started + (step.index * 1000) / pacing.speed;
+      await sleep(Math.max(0, due - Date.now()));
+    }
+  }
+  return { ...prepared, alerts: sortReplayRows(rows.values()) };
+}
+
+/** Progress on a terminal: a bar with the day and the alerts so far, and each alert printed as it is raised. */
+function terminalProgress(stream: NodeJS.WriteStream): (step: ReplayStep) => void {
+  const bar = new cliProgress.SingleBar(
+    { format: 'replay [{bar}] {day} | day {value}/{total} | {alerts} alerts', stream, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let alerts = 0;
+  let started = false;
+  return (step) => {
+    if (!started) {
+      bar.start(step.days, 0, { day: step.day, alerts });
+      started = true;
+    }
+    for (const row of step.raised) {
+      alerts++;
+      // Printed above the bar: the moment each alert would have reached people.
+      stream.write(`\r\x1b[2K${row.firedOn}  ${row.severity.padEnd(8)}  ${row.ruleName}: ${row.title}\n`);
+    }
+    bar.update(step.index, { day: step.day, alerts });
+    if (step.index === step.days) bar.stop();
+  };
 }
 
 export function formatReplay(result: ReplayResult): string {
@@ -76,18 +123,23 @@ export function registerAlertCommands(program: Command): void {
         .choices(['default', 'situation'])
         .default('default'),
     )
+    .option('--speed <days>', 'pace the replay: this many days per second (default: as fast as it computes)')
     .option('--json', 'print JSON instead of a table')
     .action(
       async (
         slug: string,
-        opts: { from?: string; to?: string; rules: 'default' | 'situation'; json?: boolean },
+        opts: { from?: string; to?: string; rules: 'default' | 'situation'; speed?: string; json?: boolean },
       ) => {
+        const speed = speedOption(opts.speed);
+        // Progress goes to the terminal (stderr) only when someone watches it; the table or JSON to stdout.
+        const onStep = process.stderr.isTTY && !opts.json ? terminalProgress(process.stderr) : undefined;
         const result = await withDatabase((db) =>
-          runReplay(db, slug, {
-            from: dateOption(opts.from, 'from'),
-            to: dateOption(opts.to, 'to'),
-            rules: opts.rules,
-          }),
+          runReplay(
+            db,
+            slug,
+            { from: dateOption(opts.from, 'from'), to: dateOption(opts.to, 'to'), rules: opts.rules },
+            { speed, ...(onStep ? { onStep } : {}) },
+          ),
         );
         process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatReplay(result));
       },
@@ -106,6 +158,14 @@ export function registerAlertCommands(program: Command): void {
       console.log(
         `${result.opened.length} opened, ${result.updated.length} updated, ${result.resolved.length} resolved`,
       );
+    });
+  alerts
+    .command('digest')
+    .description('queue the daily digests of the days that are over (UTC); `deliver` sends them')
+    .option('--today <date>', 'treat this day as today (default: today, UTC)')
+    .action(async (opts: { today?: string }) => {
+      const queued = await withDatabase((db) => queueDigests(db, dateOption(opts.today, 'today')));
+      console.log(`${queued} digests queued`);
     });
   alerts
     .command('deliver')

@@ -38,6 +38,9 @@ async function insertAlert(db: Database, ruleId: string, situationId: string, ke
   return row!.id;
 }
 
+// The receivers of these tests listen on the loopback address, which only an administrator's allowance opens.
+const LOCAL = { allowPrivate: true };
+
 describeEachDatabase('alert delivery', (getDb) => {
   const received: Received[] = [];
   let failuresLeft = 1;
@@ -107,17 +110,27 @@ describeEachDatabase('alert delivery', (getDb) => {
       })
     ).id;
     secret = (
-      await createSubscription(db, actor, {
+      await createSubscription(
+        db,
+        actor,
+        {
+          situationSlug: 'road',
+          channel: 'webhook',
+          target: `${flakyUrl}/hook`,
+        },
+        LOCAL,
+      )
+    ).secret!;
+    await createSubscription(
+      db,
+      actor,
+      {
         situationSlug: 'road',
         channel: 'webhook',
-        target: `${flakyUrl}/hook`,
-      })
-    ).secret!;
-    await createSubscription(db, actor, {
-      situationSlug: 'road',
-      channel: 'webhook',
-      target: `${silentUrl}/hook`,
-    });
+        target: `${silentUrl}/hook`,
+      },
+      LOCAL,
+    );
   });
 
   after(async () => {
@@ -133,7 +146,7 @@ describeEachDatabase('alert delivery', (getDb) => {
     assert.equal(await enqueueDeliveries(db, alertId, 'opened'), 2);
     assert.equal(await enqueueDeliveries(db, alertId, 'opened'), 0, 'queued once per subscription and event');
     const t0 = Date.now();
-    const options = { timeoutMs: 300, backoffMs: 1000, maxAttempts: 3 };
+    const options = { timeoutMs: 300, backoffMs: 1000, maxAttempts: 3, webhookAllowPrivate: true };
     const first = await deliverDue(db, { ...options, now: () => new Date(t0) });
     assert.deepEqual(first, { claimed: 2, done: 0, retried: 2, dead: 0 });
     // Not due yet: the backoff holds both rows back.
@@ -173,9 +186,12 @@ describeEachDatabase('alert delivery', (getDb) => {
     const claimed = await claimDue(db, new Date(t0), 60_000, 10);
     assert.equal(claimed.length, 1);
     // …the process dies here. Within the lease nobody else takes the row; after it, a worker does.
-    assert.equal((await deliverDue(db, { now: () => new Date(t0 + 1000) })).claimed, 0);
+    assert.equal(
+      (await deliverDue(db, { now: () => new Date(t0 + 1000), webhookAllowPrivate: true })).claimed,
+      0,
+    );
     const before = received.length;
-    const report = await deliverDue(db, { now: () => new Date(t0 + 61_000) });
+    const report = await deliverDue(db, { now: () => new Date(t0 + 61_000), webhookAllowPrivate: true });
     assert.deepEqual(report, { claimed: 1, done: 1, retried: 0, dead: 0 });
     assert.equal(received.length, before + 1);
     assert.equal(JSON.parse(received.at(-1)!.body).alert.id, alertId);

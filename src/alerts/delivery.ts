@@ -6,8 +6,11 @@
 import { createHmac } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Database, Queryable } from '../db/types.ts';
-import { findSituationById } from '../situations/service.ts';
-import { type AlertPayload, mayReceive } from './service.ts';
+import type { Resolver } from '../evidence/address-guard.ts';
+import { findSituationById, type SituationRecord } from '../situations/service.ts';
+import { type AlertPayload, type DigestPayload, subscriberMayRead } from './service.ts';
+import { alertSettingsFromEnv } from './settings.ts';
+import { postWebhook, WebhookRefusedError } from './webhook.ts';
 
 export interface DeliveryOptions {
   /** An SMTP URL (smtp://user:pass@host:port); without it e-mail rows fail and are retried. */
@@ -24,21 +27,25 @@ export interface DeliveryOptions {
   batchSize?: number;
   /** The clock (tests move it instead of waiting). */
   now?: () => Date;
+  /** VIGIL_WEBHOOK_ALLOW_PRIVATE: webhooks may reach private, loopback and link-local addresses. */
+  webhookAllowPrivate?: boolean;
+  /** How webhook hosts are resolved (tests answer for made-up names). */
+  resolver?: Resolver;
 }
 
 export interface DeliveryRow {
   id: string;
   subscription_id: string;
-  alert_id: string;
-  event: string;
+  /** Null for a digest. */
+  alert_id: string | null;
+  event: 'opened' | 'resolved' | 'digest';
   idempotency_key: string;
-  payload: AlertPayload;
+  payload: AlertPayload | DigestPayload;
   attempts: number;
   channel: 'webhook' | 'email';
   target: string;
   secret: string | null;
-  role: string;
-  disabled_at: Date | null;
+  user_id: string;
   situation_id: string;
 }
 
@@ -69,20 +76,20 @@ export async function claimDue(
          WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND claimed_until < $1)
          ORDER BY next_attempt_at, created_at LIMIT $3 FOR UPDATE SKIP LOCKED)
        UPDATE alert_deliveries d SET status = 'sending', claimed_until = $2, attempts = d.attempts + 1
-       FROM due, alert_subscriptions sub, users u
-       WHERE d.id = due.id AND sub.id = d.subscription_id AND u.id = sub.user_id
+       FROM due, alert_subscriptions sub
+       WHERE d.id = due.id AND sub.id = d.subscription_id
        RETURNING d.id, d.subscription_id, d.alert_id, d.event, d.idempotency_key, d.payload, d.attempts,
-         sub.channel, sub.target, sub.secret, u.role, u.disabled_at, sub.situation_id`,
+         sub.channel, sub.target, sub.secret, sub.user_id, sub.situation_id`,
       [now, new Date(now.getTime() + leaseMs), limit],
     ),
   );
 }
 
-export async function sendWebhook(row: DeliveryRow, timeoutMs: number): Promise<void> {
+export async function sendWebhook(row: DeliveryRow, options: DeliveryOptions): Promise<void> {
   const body = JSON.stringify(row.payload);
-  const response = await fetch(row.target, {
-    method: 'POST',
-    headers: {
+  const status = await postWebhook(
+    row.target,
+    {
       'content-type': 'application/json',
       'user-agent': 'Vigil-Alerts',
       'idempotency-key': row.idempotency_key,
@@ -90,14 +97,22 @@ export async function sendWebhook(row: DeliveryRow, timeoutMs: number): Promise<
       'x-vigil-signature': signBody(row.secret ?? '', body),
     },
     body,
-    redirect: 'manual',
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  await response.body?.cancel().catch(() => {});
-  if (response.status < 200 || response.status >= 300) throw new Error(`webhook answered ${response.status}`);
+    {
+      allowPrivate: options.webhookAllowPrivate ?? false,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      ...(options.resolver ? { resolver: options.resolver } : {}),
+    },
+  );
+  if (status < 200 || status >= 300) throw new Error(`webhook answered ${status}`);
 }
 
-export function emailText(payload: AlertPayload): { subject: string; text: string } {
+const evidenceLines = (a: AlertPayload['alert']) =>
+  a.evidence.map(
+    (e) => `- ${e.kind} ${e.ref}${e.sources.length ? `: ${e.sources.map((s) => s.url).join(' ')}` : ''}`,
+  );
+
+export function emailText(payload: AlertPayload | DigestPayload): { subject: string; text: string } {
+  if (payload.event === 'digest') return digestText(payload);
   const a = payload.alert;
   const verb = payload.event === 'opened' ? 'Alert' : 'Resolved';
   const lines = [
@@ -109,13 +124,37 @@ export function emailText(payload: AlertPayload): { subject: string; text: strin
     `Condition since ${a.startsOn}; raised ${a.firedOn}; last held ${a.lastHeldOn}${a.endedOn ? `; ended ${a.endedOn}` : ''}`,
     '',
     'Evidence:',
-    ...a.evidence.map(
-      (e) => `- ${e.kind} ${e.ref}${e.sources.length ? `: ${e.sources.map((s) => s.url).join(' ')}` : ''}`,
-    ),
+    ...evidenceLines(a),
     '',
     `Alert ${a.id}; idempotency key ${payload.idempotencyKey}`,
   ];
   return { subject: `[Vigil ${a.severity}] ${verb}: ${a.title}`, text: lines.join('\n') };
+}
+
+const SEVERITY_ORDER = ['info', 'warning', 'critical'];
+
+/** One message with a day's alert events, most severe first. */
+export function digestText(payload: DigestPayload): { subject: string; text: string } {
+  const items = [...payload.items].sort(
+    (x, y) => SEVERITY_ORDER.indexOf(y.alert.severity) - SEVERITY_ORDER.indexOf(x.alert.severity),
+  );
+  const lines = [
+    `Alerts of ${payload.situationSlug} on ${payload.day} (UTC): ${items.length}`,
+    '',
+    ...items.flatMap(({ event, alert: a }) => [
+      `* ${event === 'opened' ? 'Raised' : 'Resolved'} (${a.severity}): ${a.title}`,
+      `  ${a.message}`,
+      `  Rule: ${a.ruleName} (${a.kind}); condition since ${a.startsOn}; raised ${a.firedOn}; last held ${a.lastHeldOn}${a.endedOn ? `; ended ${a.endedOn}` : ''}`,
+      ...evidenceLines(a).map((l) => `  ${l}`),
+      `  Alert ${a.id}`,
+      '',
+    ]),
+    `Daily digest; idempotency key ${payload.idempotencyKey}`,
+  ];
+  return {
+    subject: `[Vigil] Daily digest for ${payload.situationSlug}, ${payload.day}: ${items.length} alert ${items.length === 1 ? 'event' : 'events'}`,
+    text: lines.join('\n'),
+  };
 }
 
 export async function sendEmail(row: DeliveryRow, options: DeliveryOptions): Promise<void> {
@@ -168,28 +207,51 @@ async function finish(db: Queryable, row: DeliveryRow, error: unknown, options: 
   return 'retried' as const;
 }
 
+async function markDead(db: Queryable, id: string, reason: string): Promise<void> {
+  await db.query(
+    `UPDATE alert_deliveries SET status = 'dead', claimed_until = NULL, last_error = $2 WHERE id = $1`,
+    [id, reason.slice(0, 1000)],
+  );
+}
+
 /** One pass: claim due rows, send them concurrently, record each outcome. */
 export async function deliverDue(db: Database, options: DeliveryOptions = {}): Promise<DeliveryReport> {
   const clock = options.now ?? (() => new Date());
   const rows = await claimDue(db, clock(), options.leaseMs ?? 300_000, options.batchSize ?? 50);
   const report: DeliveryReport = { claimed: rows.length, done: 0, retried: 0, dead: 0 };
+  // Looked up once per pass: many rows share a situation and a subscriber.
+  const situations = new Map<string, Promise<SituationRecord | null>>();
+  const readers = new Map<string, Promise<boolean>>();
   await Promise.all(
     rows.map(async (row) => {
       let error: unknown = null;
       try {
-        // The recipient's right to read the situation is checked again at send time (a role may have changed).
-        const situation = await findSituationById(db, row.situation_id);
-        if (row.disabled_at || !situation || !mayReceive(row.role, situation)) {
-          await db.query(
-            `UPDATE alert_deliveries SET status = 'dead', claimed_until = NULL, last_error = $2 WHERE id = $1`,
-            [row.id, 'the subscriber may no longer read this situation'],
-          );
+        // The subscriber's right to read the situation is checked again at send time (a role, a membership
+        // or the situation's visibility may have changed since the row was queued).
+        if (!situations.has(row.situation_id))
+          situations.set(row.situation_id, findSituationById(db, row.situation_id));
+        const situation = await situations.get(row.situation_id)!;
+        const alertPublic =
+          row.payload.event === 'digest'
+            ? row.payload.items.every((i) => i.alert.public)
+            : row.payload.alert.public;
+        const key = `${row.user_id}:${row.situation_id}:${alertPublic}`;
+        if (situation && !readers.has(key))
+          readers.set(key, subscriberMayRead(db, row.user_id, situation, alertPublic));
+        if (!situation || !(await readers.get(key)!)) {
+          await markDead(db, row.id, 'the subscriber may no longer read this situation');
           report.dead++;
           return;
         }
-        if (row.channel === 'webhook') await sendWebhook(row, options.timeoutMs ?? 10_000);
+        if (row.channel === 'webhook') await sendWebhook(row, options);
         else await sendEmail(row, options);
       } catch (e) {
+        if (e instanceof WebhookRefusedError) {
+          // The address is not public (any more): nothing was sent, and retrying would not change that.
+          await markDead(db, row.id, e.message);
+          report.dead++;
+          return;
+        }
         error = e ?? new Error('failed');
       }
       report[await finish(db, row, error, options, clock())]++;
@@ -258,7 +320,12 @@ export function startDeliveryWorker(
   };
 }
 
-/** The worker's settings from the environment (VIGIL_SMTP_URL, VIGIL_MAIL_FROM). */
+/** The worker's settings from the environment (VIGIL_SMTP_URL, VIGIL_MAIL_FROM, VIGIL_WEBHOOK_ALLOW_PRIVATE). */
 export function deliveryOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): DeliveryOptions {
-  return { smtpUrl: env.VIGIL_SMTP_URL || null, mailFrom: env.VIGIL_MAIL_FROM || undefined };
+  const settings = alertSettingsFromEnv(env);
+  return {
+    smtpUrl: settings.smtpUrl,
+    mailFrom: settings.mailFrom,
+    webhookAllowPrivate: settings.webhookAllowPrivate,
+  };
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../lib/errors.ts';
 import type { LifelineSignal } from '../lifeline/signals.ts';
-import { type AlertInputs, EMPTY_INPUTS, evaluateRule, replay } from './evaluate.ts';
+import { type AlertInputs, EMPTY_INPUTS, evaluateRule, replay, replaySteps } from './evaluate.ts';
 import type { RuleSpec } from './schema.ts';
 import { checkParameters } from './service.ts';
 
@@ -220,5 +220,175 @@ describe('alert evaluation', () => {
       'parameters.factor',
     ]);
     assert.equal(reason('incidents.spike', { category: 'x', factor: 3, minCount: 2 }), null);
+  });
+
+  it('raises a new coordination community above a size once, not when a later run finds it again', () => {
+    const community = (id: string, runId: string, detectedOn: string, size: number, accounts: string[]) => ({
+      id,
+      runId,
+      number: 1,
+      label: `community ${id}`,
+      size,
+      flaggedAccounts: size - 1,
+      detectedOn,
+      accounts,
+    });
+    const facts: AlertInputs = {
+      ...EMPTY_INPUTS,
+      communities: [
+        community('c1', 'run1', '2023-03-01', 12, ['a', 'b', 'c', 'd']),
+        community('c2', 'run1', '2023-03-01', 3, ['x', 'y', 'z']),
+        // run 2 finds c1's accounts again (3 of 4 shared), and a new large community
+        community('c3', 'run2', '2023-03-08', 15, ['a', 'b', 'c', 'e']),
+        community('c4', 'run2', '2023-03-08', 20, ['p', 'q', 'r', 's']),
+      ],
+    };
+    const rule: RuleSpec = {
+      id: 'r6',
+      name: 'community',
+      kind: 'coordination.community',
+      parameters: { minSize: 10 },
+      severity: 'warning',
+    };
+    assert.deepEqual(
+      evaluateRule(rule, facts, '2023-03-07').map((e) => e.key),
+      ['community:c1'],
+    );
+    const all = evaluateRule(rule, facts, '2023-12-31');
+    assert.deepEqual(
+      all.map((e) => [e.key, e.firedOn, e.value]),
+      [
+        ['community:c1', '2023-03-01', 12],
+        ['community:c4', '2023-03-08', 20],
+      ],
+    );
+    assert.deepEqual(all[0]?.evidence, [{ kind: 'coordination', ref: 'c1', sources: [] }]);
+    const flagged: RuleSpec = { ...rule, parameters: { minSize: 2, minFlagged: 14 } };
+    assert.deepEqual(
+      evaluateRule(flagged, facts, '2023-12-31').map((e) => e.key),
+      ['community:c4'],
+    );
+  });
+
+  it("raises a risk factor's rise between consecutive assessments (or any change, per parameter)", () => {
+    const assessment = (id: string, assessedOn: string, levels: Record<number, string>) => ({
+      id,
+      assessedOn,
+      title: id,
+      factors: [1, 2, 3].map((factor) => ({
+        factor,
+        title: `Factor ${factor}`,
+        level: levels[factor] ?? 'unknown',
+      })),
+    });
+    const facts: AlertInputs = {
+      ...EMPTY_INPUTS,
+      assessments: [
+        assessment('a1', '2023-01-01', { 1: 'absent', 2: 'present' }),
+        assessment('a2', '2023-02-01', { 1: 'present', 2: 'absent', 3: 'absent' }),
+        assessment('a3', '2023-03-01', { 1: 'strongly-present', 2: 'absent', 3: 'absent' }),
+      ],
+    };
+    const rise: RuleSpec = {
+      id: 'r7',
+      name: 'risk',
+      kind: 'risk.factor_change',
+      parameters: { change: 'rise' },
+      severity: 'critical',
+    };
+    assert.deepEqual(
+      evaluateRule(rise, facts, '2023-12-31').map((e) => [e.key, e.firedOn]),
+      [
+        ['risk-factor:a2:1', '2023-02-01'],
+        ['risk-factor:a3:1', '2023-03-01'],
+      ],
+    );
+    assert.deepEqual(evaluateRule(rise, facts, '2023-01-31'), [], 'one assessment: nothing to compare');
+    const [first] = evaluateRule(rise, facts, '2023-02-01');
+    assert.match(first!.message, /Factor 1\) went from absent .* to present/);
+    assert.deepEqual(
+      first!.evidence.map((e) => e.ref),
+      ['a2', 'a1'],
+    );
+    // Any change: also the fall of factor 2 and factor 3 going from unknown to absent.
+    const any: RuleSpec = { ...rise, parameters: { change: 'any', factors: [2, 3] } };
+    assert.deepEqual(
+      evaluateRule(any, facts, '2023-12-31').map((e) => e.key),
+      ['risk-factor:a2:2', 'risk-factor:a2:3'],
+    );
+  });
+
+  it('raises a public report awaiting moderation and ends it the day it is decided', () => {
+    const facts: AlertInputs = {
+      ...EMPTY_INPUTS,
+      reports: [
+        { id: 'p1', receivedOn: '2023-05-01', decidedOn: '2023-05-04' },
+        { id: 'p2', receivedOn: '2023-05-02', decidedOn: null },
+        { id: 'p3', receivedOn: '2023-05-03', decidedOn: '2023-05-03' },
+      ],
+    };
+    const rule: RuleSpec = {
+      id: 'r8',
+      name: 'reports',
+      kind: 'reports.pending',
+      parameters: {},
+      severity: 'info',
+    };
+    const asOf3 = evaluateRule(rule, facts, '2023-05-03');
+    assert.deepEqual(
+      asOf3.map((e) => [e.key, e.firedOn, e.endedOn]),
+      [
+        ['report:p1', '2023-05-01', null],
+        ['report:p2', '2023-05-02', null],
+        ['report:p3', '2023-05-03', '2023-05-03'],
+      ],
+    );
+    assert.equal(asOf3[0]?.autoResolve, true);
+    assert.doesNotMatch(JSON.stringify(asOf3), /what|place/i, 'no content of the report');
+    const later = evaluateRule(rule, facts, '2023-05-10');
+    assert.deepEqual(
+      later.map((e) => [e.key, e.lastHeldOn, e.endedOn]),
+      [
+        ['report:p1', '2023-05-04', '2023-05-04'],
+        ['report:p2', '2023-05-10', null],
+        ['report:p3', '2023-05-03', '2023-05-03'],
+      ],
+    );
+    const waiting: RuleSpec = { ...rule, parameters: { waitingDays: 5 } };
+    assert.deepEqual(
+      evaluateRule(waiting, facts, '2023-05-10').map((e) => [e.key, e.firedOn, e.value]),
+      [['report:p2', '2023-05-07', 8]],
+    );
+  });
+
+  it('replays step by day, saying on which day each alert was first raised', () => {
+    const steps = [...replaySteps([coverageRule], inputs, '2023-01-01', '2023-01-10')];
+    assert.equal(steps.length, 10);
+    assert.deepEqual(
+      steps.map((s) => s.raised.length),
+      [0, 0, 0, 0, 0, 0, 1, 0, 0, 0],
+    );
+    assert.equal(steps[6]?.day, '2023-01-07');
+    assert.equal(steps[9]?.index, 10);
+    assert.equal(steps[9]?.days, 10);
+  });
+
+  it('rejects invalid parameters of the new kinds naming the field', () => {
+    const fields = (kind: Parameters<typeof checkParameters>[0], p: unknown) => {
+      try {
+        checkParameters(kind, p);
+        return null;
+      } catch (error) {
+        assert.ok(error instanceof ValidationError);
+        return error.errors.map((e) => e.field);
+      }
+    };
+    assert.deepEqual(fields('coordination.community', { minSize: 1 }), ['parameters.minSize']);
+    assert.deepEqual(fields('risk.factor_change', { change: 'fall' }), ['parameters.change']);
+    assert.deepEqual(fields('risk.factor_change', { change: 'rise', factors: [15] }), [
+      'parameters.factors.0',
+    ]);
+    assert.deepEqual(fields('reports.pending', { waitingDays: -1 }), ['parameters.waitingDays']);
+    assert.equal(fields('reports.pending', {}), null);
   });
 });

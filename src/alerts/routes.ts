@@ -12,7 +12,12 @@ import {
   AlertRule,
   AlertRuleCreate,
   AlertRulePatch,
+  DraftRule,
   Episode,
+  Notification,
+  NotificationQuery,
+  NotificationsRead,
+  ReplayOut,
   Subscription,
   SubscriptionCreate,
   SubscriptionPatch,
@@ -24,13 +29,18 @@ import {
   getAlert,
   getRule,
   listAlerts,
+  listNotifications,
   listRules,
   listSubscriptions,
+  markNotificationsRead,
+  previewDraft,
   previewRule,
+  replaySituation,
   transitionAlert,
   updateRule,
   updateSubscription,
 } from './service.ts';
+import { alertSettingsFromEnv } from './settings.ts';
 
 const tags = ['alerts'];
 const Params = Type.Object({ slug: Slug });
@@ -44,7 +54,18 @@ const TransitionBody = Type.Object(
 const problem = { $ref: 'Problem#' } as const;
 const errors = { 400: problem, 401: problem, 403: problem, 404: problem };
 
-export const alertRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, { db }) => {
+export const alertRoutes: FastifyPluginAsyncTypebox<{
+  db: Database;
+  /** Webhooks may reach private addresses (default: VIGIL_WEBHOOK_ALLOW_PRIVATE). */
+  webhookAllowPrivate?: boolean;
+}> = async (app, { db, webhookAllowPrivate }) => {
+  const guard = { allowPrivate: webhookAllowPrivate ?? alertSettingsFromEnv().webhookAllowPrivate };
+  const EpisodesOut = Type.Object({
+    asOf: Type.Union([IsoDate, Type.Null()]),
+    episodes: Type.Array(Episode),
+  });
+  const AsOfQuery = Type.Object({ asOf: Type.Optional(IsoDate) }, { additionalProperties: false });
+
   app.get(
     '/situations/:slug/alert-rules',
     {
@@ -71,6 +92,59 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
     },
     async (request, reply) =>
       reply.code(201).send(await createRule(db, request.actor, request.params.slug, request.body)),
+  );
+
+  app.post(
+    '/situations/:slug/alert-rules/preview',
+    {
+      schema: {
+        tags,
+        summary:
+          'What a draft rule (not stored) would fire on the data held today, as of a day: the rule editor’s preview',
+        params: Params,
+        querystring: AsOfQuery,
+        body: DraftRule,
+        response: { 200: EpisodesOut, ...errors },
+      },
+    },
+    async (request) => ({
+      asOf: request.query.asOf ?? null,
+      episodes: await previewDraft(db, request.actor, request.params.slug, request.body, request.query.asOf),
+    }),
+  );
+
+  app.get(
+    '/situations/:slug/alert-replay',
+    {
+      schema: {
+        tags,
+        summary:
+          "Which alerts a rule set would have raised, day by day over the situation's span (nothing is stored or sent)",
+        description:
+          'rules=default: the built-in rule set (anyone who may read the situation); rules=situation: its enabled rules (alert.manage).',
+        params: Params,
+        querystring: Type.Object(
+          {
+            rules: Type.Union([Type.Literal('default'), Type.Literal('situation')], { default: 'default' }),
+            from: Type.Optional(IsoDate),
+            to: Type.Optional(IsoDate),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: ReplayOut, ...errors },
+      },
+    },
+    async (request) => {
+      const result = await replaySituation(db, request.actor, request.params.slug, {
+        rules: request.query.rules,
+        ...(request.query.from ? { from: request.query.from } : {}),
+        ...(request.query.to ? { to: request.query.to } : {}),
+      });
+      return {
+        ...result,
+        rules: result.rules.map((r) => ({ id: r.id, name: r.name, kind: r.kind, severity: r.severity })),
+      };
+    },
   );
 
   app.get(
@@ -107,11 +181,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
         tags,
         summary: 'What the rule would have fired on the data held today (nothing is stored or sent)',
         params: RuleParams,
-        querystring: Type.Object({ asOf: Type.Optional(IsoDate) }, { additionalProperties: false }),
-        response: {
-          200: Type.Object({ asOf: Type.Union([IsoDate, Type.Null()]), episodes: Type.Array(Episode) }),
-          ...errors,
-        },
+        querystring: AsOfQuery,
+        response: { 200: EpisodesOut, ...errors },
       },
     },
     async (request) => ({
@@ -216,12 +287,13 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
       schema: {
         tags,
         summary:
-          'Subscribe to a situation’s alerts by webhook or e-mail (a webhook’s signing key is shown once)',
+          'Subscribe to a situation’s alerts by webhook, e-mail (each alert, or a daily digest) or in-app notifications (a webhook’s signing key is shown once)',
         body: SubscriptionCreate,
         response: { 201: Subscription, ...errors },
       },
     },
-    async (request, reply) => reply.code(201).send(await createSubscription(db, request.actor, request.body)),
+    async (request, reply) =>
+      reply.code(201).send(await createSubscription(db, request.actor, request.body, guard)),
   );
 
   app.patch(
@@ -229,13 +301,45 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (a
     {
       schema: {
         tags,
-        summary: 'Change the minimum severity of a subscription, or pause it',
+        summary:
+          'Change the minimum severity of a subscription, pause it, or make an e-mail one a daily digest',
         params: IdParams,
         body: SubscriptionPatch,
         response: { 200: Subscription, ...errors },
       },
     },
     async (request) => updateSubscription(db, request.actor, request.params.id, request.body),
+  );
+
+  app.get(
+    '/alert-notifications',
+    {
+      schema: {
+        tags,
+        summary: "The signed-in user's in-app notifications, newest first, and how many are unread",
+        querystring: NotificationQuery,
+        response: {
+          200: Type.Object({ items: Type.Array(Notification), unread: Type.Integer() }),
+          400: problem,
+          401: problem,
+          404: problem,
+        },
+      },
+    },
+    async (request) => listNotifications(db, request.actor, request.query),
+  );
+
+  app.post(
+    '/alert-notifications/read',
+    {
+      schema: {
+        tags,
+        summary: 'Mark notifications read: those named by id, or all (of one situation)',
+        body: NotificationsRead,
+        response: { 200: Type.Object({ unread: Type.Integer() }), 400: problem, 401: problem, 404: problem },
+      },
+    },
+    async (request) => markNotificationsRead(db, request.actor, request.body),
   );
 
   app.get(

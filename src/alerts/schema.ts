@@ -42,6 +42,46 @@ export const RULE_PARAMETERS = {
     },
     strict,
   ),
+  'coordination.community': Type.Object(
+    {
+      minSize: Type.Integer({
+        minimum: 2,
+        maximum: 1_000_000,
+        description: 'accounts in the community, at least',
+      }),
+      minFlagged: Type.Optional(
+        Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'flagged accounts in it, at least' }),
+      ),
+    },
+    strict,
+  ),
+  'risk.factor_change': Type.Object(
+    {
+      change: Type.Union([Type.Literal('rise'), Type.Literal('any')], {
+        description: "'rise': a factor's level rises to present or strongly present; 'any': every change",
+      }),
+      factors: Type.Optional(
+        Type.Array(Type.Integer({ minimum: 1, maximum: 14 }), {
+          maxItems: 14,
+          description: 'only these risk factors of the UN Framework (default: all 14)',
+        }),
+      ),
+    },
+    strict,
+  ),
+  'reports.pending': Type.Object(
+    {
+      waitingDays: Type.Optional(
+        Type.Integer({
+          minimum: 0,
+          maximum: 365,
+          default: 0,
+          description: 'raise once a report has waited this many days (0: on arrival)',
+        }),
+      ),
+    },
+    strict,
+  ),
 } as const;
 
 export type RuleKind = keyof typeof RULE_PARAMETERS;
@@ -97,7 +137,9 @@ export const AlertRule = Type.Object({
 export type AlertRule = Static<typeof AlertRule>;
 
 export const EvidenceRef = Type.Object({
-  kind: Type.String({ description: 'lifeline, incident or measure' }),
+  kind: Type.String({
+    description: 'lifeline, incident, measure, coordination (a community), assessment or report',
+  }),
   ref: Type.String(),
   sources: Type.Array(Type.Object({ url: Type.String(), outlet: Type.Union([Type.String(), Type.Null()]) })),
 });
@@ -130,6 +172,9 @@ export const Alert = Type.Object({
   public: Type.Boolean(),
   acknowledgedAt: Type.Union([Type.String(), Type.Null()]),
   acknowledgedBy: Type.Union([Type.String(), Type.Null()]),
+  acknowledgement: Type.Union([Type.String(), Type.Null()], {
+    description: 'the note given on acknowledging',
+  }),
   resolvedAt: Type.Union([Type.String(), Type.Null()]),
   resolvedBy: Type.Union([Type.String(), Type.Null()]),
   resolution: Type.Union([Type.String(), Type.Null()]),
@@ -163,19 +208,33 @@ export const Episode = Type.Object({
 });
 export type Episode = Static<typeof Episode>;
 
+export const CHANNELS = ['webhook', 'email', 'in_app'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
 export const SubscriptionCreate = Type.Object(
   {
     situationSlug: Type.String({ minLength: 2, maxLength: 80 }),
-    channel: Type.Union([Type.Literal('webhook'), Type.Literal('email')]),
-    target: Type.String({ minLength: 3, maxLength: 2048, description: 'a webhook URL or an e-mail address' }),
+    channel: Type.Union(CHANNELS.map((c) => Type.Literal(c))),
+    target: Type.Optional(
+      Type.String({
+        minLength: 3,
+        maxLength: 2048,
+        description: 'a webhook URL or an e-mail address (none for in_app: the notifications are yours)',
+      }),
+    ),
     minSeverity: Type.Optional(Severity),
+    digest: Type.Optional(
+      Type.Boolean({
+        description: 'e-mail only: one message a day with that day’s alerts instead of one each',
+      }),
+    ),
   },
   strict,
 );
 export type SubscriptionCreate = Static<typeof SubscriptionCreate>;
 
 export const SubscriptionPatch = Type.Partial(
-  Type.Object({ minSeverity: Severity, enabled: Type.Boolean() }),
+  Type.Object({ minSeverity: Severity, enabled: Type.Boolean(), digest: Type.Boolean() }),
   strict,
 );
 export type SubscriptionPatch = Static<typeof SubscriptionPatch>;
@@ -184,10 +243,81 @@ export const Subscription = Type.Object({
   id: Type.String(),
   situationSlug: Type.String(),
   channel: Type.String(),
-  target: Type.String(),
+  target: Type.Union([Type.String(), Type.Null()]),
   minSeverity: Severity,
   enabled: Type.Boolean(),
+  digest: Type.Boolean(),
   createdAt: Type.String(),
   secret: Type.Optional(Type.String({ description: 'the webhook signing key: returned once, at creation' })),
 });
 export type Subscription = Static<typeof Subscription>;
+
+/** A rule not stored: what the rule editor previews. */
+export const DraftRule = Type.Object(
+  {
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    kind: RuleKindSchema,
+    parameters: Type.Record(Type.String(), Type.Unknown()),
+    severity: Type.Optional(Severity),
+  },
+  strict,
+);
+export type DraftRule = Static<typeof DraftRule>;
+
+export const Notification = Type.Object({
+  id: Type.String(),
+  event: Type.Union([Type.Literal('opened'), Type.Literal('resolved')]),
+  createdAt: Type.String(),
+  readAt: Type.Union([Type.String(), Type.Null()]),
+  alert: Alert,
+});
+export type Notification = Static<typeof Notification>;
+
+export const NotificationQuery = Type.Object(
+  {
+    unread: Type.Optional(Type.Boolean()),
+    situation: Type.Optional(Type.String({ minLength: 2, maxLength: 80 })),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+  },
+  strict,
+);
+export type NotificationQuery = Static<typeof NotificationQuery>;
+
+export const NotificationsRead = Type.Object(
+  {
+    ids: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { maxItems: 500 })),
+    all: Type.Optional(
+      Type.Boolean({ description: 'mark every notification read (of `situation`, if given)' }),
+    ),
+    situation: Type.Optional(Type.String({ minLength: 2, maxLength: 80 })),
+  },
+  strict,
+);
+export type NotificationsRead = Static<typeof NotificationsRead>;
+
+export const ReplayRowOut = Type.Object({
+  ruleId: Type.String(),
+  ruleName: Type.String(),
+  kind: Type.String(),
+  severity: Severity,
+  key: Type.String(),
+  firedOn: IsoDate,
+  startsOn: IsoDate,
+  lastHeldOn: IsoDate,
+  endedOn: Type.Union([IsoDate, Type.Null()]),
+  daysHeld: Type.Integer(),
+  title: Type.String(),
+  message: Type.String(),
+  evidence: Type.Array(Type.String()),
+});
+
+export const ReplayOut = Type.Object({
+  situationSlug: Type.String(),
+  from: IsoDate,
+  to: IsoDate,
+  ruleSet: Type.Union([Type.Literal('default'), Type.Literal('situation')]),
+  rules: Type.Array(
+    Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), severity: Severity }),
+  ),
+  alerts: Type.Array(ReplayRowOut),
+});

@@ -1,28 +1,32 @@
 // Alerts: rules (data, validated per kind), evaluation against the modules' signals, alerts with a
-// lifecycle (open → acknowledged → resolved, one per rule and episode), subscriptions and the outbox.
+// lifecycle (open → acknowledged → resolved, one per rule and episode), subscriptions, in-app notifications,
+// daily digests and the outbox.
 import { randomBytes } from 'node:crypto';
-import { type Actor, isRole, requirePermission } from '../auth/permissions.ts';
+import { type Actor, requirePermission } from '../auth/permissions.ts';
+import { actorForUser } from '../auth/service.ts';
 import type { Database, Queryable } from '../db/types.ts';
-import { listIncidents } from '../evidence/incidents.ts';
 import { AppError, NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors.ts';
 import { parseWith } from '../lib/schema.ts';
-import { type LifelineSignal, lifelineSignals } from '../lifeline/signals.ts';
-import { listStatusChanges } from '../response/service.ts';
-import { canRead, findSituationById, getSituation, type SituationRecord } from '../situations/service.ts';
 import {
-  type AlertInputs,
-  addDays,
-  evaluateRule,
-  type IncidentFact,
-  type StatusChangeFact,
-} from './evaluate.ts';
+  canRead,
+  canReadPrivate,
+  findSituationById,
+  getSituation,
+  type SituationRecord,
+} from '../situations/service.ts';
+import { addDays, evaluateRule, type ReplayRow, replay, replaySteps, sortReplayRows } from './evaluate.ts';
+import { ALERT_READER, loadInputs } from './inputs.ts';
 import {
   type Alert,
   type AlertQuery,
   type AlertRule,
   type AlertRuleCreate,
   type AlertRulePatch,
+  type DraftRule,
   type Episode,
+  type Notification,
+  type NotificationQuery,
+  type NotificationsRead,
   RULE_PARAMETERS,
   type RuleKind,
   type RuleSpec,
@@ -32,13 +36,9 @@ import {
   type SubscriptionPatch,
   severityRank,
 } from './schema.ts';
+import { requireWebhookUrl, type WebhookGuard } from './webhook.ts';
 
-/** Alerting reads every situation as the system (like the lifeline's signals); it never writes to them. */
-export const ALERT_READER: Actor = {
-  kind: 'user',
-  user: { id: '00000000-0000-0000-0000-000000000000', email: 'alerts', role: 'viewer' },
-  via: 'token',
-};
+export { ALERT_READER, loadInputs };
 
 // Rules
 
@@ -120,8 +120,7 @@ export function defaultRuleSpecs(): RuleSpec[] {
 }
 
 export async function listRules(db: Queryable, actor: Actor, slug: string): Promise<AlertRule[]> {
-  const situation = await getSituation(db, actor, slug);
-  requirePermission(actor, 'alert.manage');
+  const situation = await getSituation(db, actor, slug, 'alert.manage');
   const rows = await db.query<RuleRow>(
     'SELECT * FROM alert_rules WHERE situation_id = $1 ORDER BY created_at, id',
     [situation.id],
@@ -130,8 +129,7 @@ export async function listRules(db: Queryable, actor: Actor, slug: string): Prom
 }
 
 export async function getRule(db: Queryable, actor: Actor, slug: string, id: string): Promise<AlertRule> {
-  const situation = await getSituation(db, actor, slug);
-  requirePermission(actor, 'alert.manage');
+  const situation = await getSituation(db, actor, slug, 'alert.manage');
   const [row] = await db.query<RuleRow>('SELECT * FROM alert_rules WHERE id = $1 AND situation_id = $2', [
     id,
     situation.id,
@@ -146,7 +144,7 @@ export async function createRule(
   slug: string,
   input: AlertRuleCreate,
 ): Promise<AlertRule> {
-  const situation = await getSituation(db, actor, slug);
+  const situation = await getSituation(db, actor, slug, 'alert.manage');
   const user = requirePermission(actor, 'alert.manage');
   const parameters = checkParameters(input.kind, input.parameters);
   const [row] = await db.query<RuleRow>(
@@ -198,87 +196,6 @@ export async function updateRule(
   return ruleFromRow(row!, slug);
 }
 
-// Inputs: what the modules' services say, read once per evaluation.
-
-const isoDay = (d: string) => /^\d{4}-\d{2}-\d{2}$/.test(d);
-
-export async function loadInputs(
-  db: Queryable,
-  slug: string,
-  rules: readonly RuleSpec[],
-  window: { from?: string; to?: string } = {},
-): Promise<AlertInputs> {
-  const inputs: AlertInputs = { coverageRuns: [], lifeline: [], incidents: [], statusChanges: [] };
-  const kinds = new Set(rules.map((r) => r.kind));
-  const signals = async (rulesFor: Parameters<typeof lifelineSignals>[2]): Promise<LifelineSignal[]> => {
-    try {
-      return await lifelineSignals(db, slug, { ...rulesFor, ...window }, ALERT_READER);
-    } catch (error) {
-      // A situation without lifeline records (no needs model) has no lifeline signals.
-      if (error instanceof AppError && error.status !== 404) return [];
-      throw error;
-    }
-  };
-  const thresholds = new Set<number>();
-  for (const r of rules) if (r.kind === 'lifeline.coverage_below') thresholds.add(r.parameters.threshold);
-  for (const threshold of thresholds) {
-    inputs.coverageRuns.push({
-      threshold,
-      signals: await signals({ coverageBelow: { threshold, minDays: 1 }, closureStarted: false }),
-    });
-  }
-  if (kinds.has('lifeline.full_closure') || kinds.has('lifeline.utility_cut')) {
-    inputs.lifeline = await signals({
-      coverageBelow: null,
-      closureStarted: true,
-      utilityCutLongerThan: { days: 1 },
-    });
-  }
-  if (kinds.has('incidents.spike')) {
-    const categories = new Set<string>();
-    for (const r of rules) if (r.kind === 'incidents.spike') categories.add(r.parameters.category);
-    for (const category of categories) {
-      let cursor: string | undefined;
-      do {
-        const page = await listIncidents(db, ALERT_READER, slug, {
-          category,
-          status: 'published',
-          limit: 500,
-          ...(cursor ? { cursor } : {}),
-          ...(window.from ? { from: window.from } : {}),
-          ...(window.to ? { to: window.to } : {}),
-        });
-        for (const i of page.items) {
-          if (!isoDay(i.start)) continue;
-          inputs.incidents.push({
-            id: i.id,
-            category: i.category,
-            date: i.start,
-            title: i.title,
-            sources: i.sources.map((s) => ({ url: s.url, outlet: s.outlet ?? null })),
-          } satisfies IncidentFact);
-        }
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
-    }
-  }
-  if (kinds.has('measure.status_change')) {
-    const changes = await listStatusChanges(db, ALERT_READER, slug, 100_000);
-    inputs.statusChanges = changes.map(
-      (c): StatusChangeFact => ({
-        id: c.id,
-        measureId: c.measureId,
-        measureTitle: c.measureTitle,
-        category: c.category,
-        status: c.status,
-        date: c.date,
-        sources: c.sources,
-      }),
-    );
-  }
-  return inputs;
-}
-
 /** What a rule would have fired on the data known today, as of each day of the situation (the preview). */
 export async function previewRule(
   db: Queryable,
@@ -294,7 +211,79 @@ export async function previewRule(
   return evaluateRule(toSpec(rule), inputs, day);
 }
 
+/**
+ * What a rule not stored would fire on the data known today, as of `asOf` (default: the situation's end, or
+ * today): the rule editor's preview. Its parameters are checked as on creation; nothing is stored or sent.
+ */
+export async function previewDraft(
+  db: Queryable,
+  actor: Actor,
+  slug: string,
+  draft: DraftRule,
+  asOf?: string,
+): Promise<Episode[]> {
+  const situation = await getSituation(db, actor, slug, 'alert.manage');
+  const spec = toSpec({
+    id: 'draft',
+    name: draft.name || 'draft',
+    kind: draft.kind,
+    parameters: checkParameters(draft.kind, draft.parameters),
+    severity: draft.severity ?? 'warning',
+  });
+  const inputs = await loadInputs(db, slug, [spec]);
+  return evaluateRule(spec, inputs, asOf ?? situation.endsOn ?? today());
+}
+
 export const today = (): string => new Date().toISOString().slice(0, 10);
+
+// Replay
+
+export interface ReplayResult {
+  situationSlug: string;
+  from: string;
+  to: string;
+  ruleSet: 'default' | 'situation';
+  rules: RuleSpec[];
+  alerts: ReplayRow[];
+}
+
+export interface ReplayOptions {
+  from?: string;
+  to?: string;
+  /** 'default': the built-in rule set (any reader); 'situation': its enabled rules (alert.manage). */
+  rules?: 'default' | 'situation';
+}
+
+/** What a replay is about: its span, its rules and the facts they read. */
+export async function prepareReplay(db: Queryable, actor: Actor, slug: string, options: ReplayOptions = {}) {
+  const situation = await getSituation(db, actor, slug);
+  const from = options.from ?? situation.startsOn;
+  const to = options.to ?? situation.endsOn ?? today();
+  if (to < from) throw ValidationError.field('to', 'must not be before from');
+  if (daysBetween(from, to) > 3660) throw ValidationError.field('to', 'a replay spans ten years at most');
+  const ruleSet = options.rules ?? 'default';
+  const rules =
+    ruleSet === 'situation'
+      ? (await listRules(db, actor, slug)).filter((r) => r.enabled).map(toSpec)
+      : defaultRuleSpecs();
+  const inputs = await loadInputs(db, slug, rules);
+  return { situationSlug: slug, from, to, ruleSet, rules, inputs };
+}
+
+const daysBetween = (a: string, b: string) => (Date.parse(b) - Date.parse(a)) / 86_400_000;
+
+/** Re-runs a situation's history day by day with a rule set: which alerts would have been raised, and when. */
+export async function replaySituation(
+  db: Queryable,
+  actor: Actor,
+  slug: string,
+  options: ReplayOptions = {},
+): Promise<ReplayResult> {
+  const { inputs, ...prepared } = await prepareReplay(db, actor, slug, options);
+  return { ...prepared, alerts: replay(prepared.rules, inputs, prepared.from, prepared.to) };
+}
+
+export { replaySteps, sortReplayRows };
 
 // Alerts
 
@@ -319,6 +308,7 @@ interface AlertRow {
   evidence: Alert['evidence'];
   acknowledged_at: Date | null;
   acknowledged_by: string | null;
+  acknowledgement: string | null;
   resolved_at: Date | null;
   resolved_by: string | null;
   resolution: string | null;
@@ -350,6 +340,7 @@ const alertFromRow = (r: AlertRow): Alert => ({
   public: r.public && r.situation_visibility === 'public',
   acknowledgedAt: r.acknowledged_at?.toISOString() ?? null,
   acknowledgedBy: r.acknowledged_by,
+  acknowledgement: r.acknowledgement,
   resolvedAt: r.resolved_at?.toISOString() ?? null,
   resolvedBy: r.resolved_by,
   resolution: r.resolution,
@@ -357,7 +348,10 @@ const alertFromRow = (r: AlertRow): Alert => ({
   updatedAt: r.updated_at.toISOString(),
 });
 
-/** Alerts of a situation: signed-in users see all of a situation they may read; others only public ones. */
+/**
+ * Alerts of a situation: those of non-public rules only to who may read the situation's private content (for an
+ * organisation's situation, its members); everyone else sees the public ones.
+ */
 export async function listAlerts(
   db: Queryable,
   actor: Actor,
@@ -367,7 +361,7 @@ export async function listAlerts(
   const situation = await getSituation(db, actor, slug);
   const where = ['a.situation_id = $1'];
   const params: unknown[] = [situation.id];
-  if (actor.kind !== 'user') where.push('r.public');
+  if (!canReadPrivate(actor, situation)) where.push('r.public');
   if (query.status) {
     params.push(query.status);
     where.push(`a.status = $${params.length}`);
@@ -399,7 +393,7 @@ export async function getAlert(db: Queryable, actor: Actor, id: string): Promise
   } catch {
     throw new NotFoundError(`alert ${id}`);
   }
-  if (actor.kind !== 'user' && !alert.public) throw new NotFoundError(`alert ${id}`);
+  if (!alert.public && !canReadPrivate(actor, situation)) throw new NotFoundError(`alert ${id}`);
   return alert;
 }
 
@@ -412,15 +406,17 @@ export async function transitionAlert(
   note?: string,
 ): Promise<Alert> {
   const alert = await getAlert(db, actor, id);
+  await getSituation(db, actor, alert.situationSlug, 'alert.manage');
   const user = requirePermission(actor, 'alert.manage');
   if (to === 'acknowledged') {
     if (alert.status === 'resolved')
       throw new AppError(409, 'Conflict', 'a resolved alert cannot be acknowledged');
     if (alert.status === 'open') {
       await db.query(
-        `UPDATE alerts SET status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $2, updated_at = now()
+        `UPDATE alerts SET status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $2,
+           acknowledgement = $3, updated_at = now()
          WHERE id = $1`,
-        [id, user.email],
+        [id, user.email, note ?? null],
       );
     }
   } else if (alert.status !== 'resolved') {
@@ -539,11 +535,12 @@ interface SubscriptionRow {
   user_id: string;
   situation_id: string;
   situation_slug: string;
-  channel: 'webhook' | 'email';
-  target: string;
+  channel: 'webhook' | 'email' | 'in_app';
+  target: string | null;
   secret: string | null;
   min_severity: Severity;
   enabled: boolean;
+  digest: boolean;
   created_at: Date;
 }
 
@@ -554,6 +551,7 @@ const subscriptionFromRow = (r: SubscriptionRow): Subscription => ({
   target: r.target,
   minSeverity: r.min_severity,
   enabled: r.enabled,
+  digest: r.digest,
   createdAt: r.created_at.toISOString(),
 });
 
@@ -574,31 +572,46 @@ export async function listSubscriptions(db: Queryable, actor: Actor): Promise<Su
   return rows.map(subscriptionFromRow);
 }
 
+/**
+ * Subscribes the signed-in user to a situation they may read. A webhook's URL must reach a public address
+ * (unless `guard.allowPrivate`); its signing key is returned once. In-app subscriptions have no target.
+ */
 export async function createSubscription(
   db: Queryable,
   actor: Actor,
   input: SubscriptionCreate,
+  guard: WebhookGuard = { allowPrivate: false },
 ): Promise<Subscription> {
   const user = signedIn(actor);
   const situation = await getSituation(db, actor, input.situationSlug);
-  if (input.channel === 'webhook') {
-    if (!/^https?:\/\//.test(input.target) || !URL.canParse(input.target)) {
-      throw ValidationError.field('target', 'a webhook must be an http(s) URL');
-    }
-  } else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(input.target)) {
+  const target = input.target?.trim() || null;
+  if (input.channel === 'in_app') {
+    if (target) throw ValidationError.field('target', 'an in-app subscription has no target');
+  } else if (!target) {
+    throw ValidationError.field(
+      'target',
+      input.channel === 'webhook' ? 'give the webhook URL' : 'give the e-mail address',
+    );
+  } else if (input.channel === 'webhook') {
+    await requireWebhookUrl(target, guard);
+  } else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(target)) {
     throw ValidationError.field('target', 'must be an e-mail address');
+  }
+  if (input.digest && input.channel !== 'email') {
+    throw ValidationError.field('digest', 'only e-mail subscriptions can be daily digests');
   }
   const secret = input.channel === 'webhook' ? randomBytes(32).toString('base64url') : null;
   const [row] = await db.query<SubscriptionRow>(
-    `INSERT INTO alert_subscriptions (user_id, situation_id, channel, target, secret, min_severity)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING *, $7::text AS situation_slug`,
+    `INSERT INTO alert_subscriptions (user_id, situation_id, channel, target, secret, min_severity, digest)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *, $8::text AS situation_slug`,
     [
       user.id,
       situation.id,
       input.channel,
-      input.target,
+      target,
       secret,
       input.minSeverity ?? 'warning',
+      input.digest ?? false,
       situation.slug,
     ],
   );
@@ -622,11 +635,18 @@ export async function updateSubscription(
   patch: SubscriptionPatch,
 ): Promise<Subscription> {
   const current = await ownSubscription(db, actor, id);
-  await db.query('UPDATE alert_subscriptions SET min_severity = $2, enabled = $3 WHERE id = $1', [
-    id,
-    patch.minSeverity ?? current.min_severity,
-    patch.enabled ?? current.enabled,
-  ]);
+  if (patch.digest && current.channel !== 'email') {
+    throw ValidationError.field('digest', 'only e-mail subscriptions can be daily digests');
+  }
+  await db.query(
+    'UPDATE alert_subscriptions SET min_severity = $2, enabled = $3, digest = $4 WHERE id = $1',
+    [
+      id,
+      patch.minSeverity ?? current.min_severity,
+      patch.enabled ?? current.enabled,
+      patch.digest ?? current.digest,
+    ],
+  );
   return subscriptionFromRow({ ...(await ownSubscription(db, actor, id)) });
 }
 
@@ -635,7 +655,7 @@ export async function deleteSubscription(db: Queryable, actor: Actor, id: string
   await db.query('DELETE FROM alert_subscriptions WHERE id = $1', [id]);
 }
 
-// The outbox
+// Fan-out: the outbox, in-app notifications and digest items
 
 export interface AlertPayload {
   event: 'opened' | 'resolved';
@@ -643,9 +663,36 @@ export interface AlertPayload {
   alert: Alert;
 }
 
+export interface DigestPayload {
+  event: 'digest';
+  idempotencyKey: string;
+  situationSlug: string;
+  /** The (UTC) day the digest covers. */
+  day: string;
+  items: { event: 'opened' | 'resolved'; alert: Alert }[];
+}
+
 /**
- * Queues one delivery per enabled subscription of the alert's situation whose owner may read it, at or
- * above its minimum severity. The idempotency key is stable per subscription, alert and event.
+ * Whether a subscriber may receive an alert of a situation: the same rule as reading it (`canRead`, and for
+ * an alert of a non-public rule `canReadPrivate`, with the user's role and organisations as they are now).
+ * A disabled or deleted user receives nothing.
+ */
+export async function subscriberMayRead(
+  db: Queryable,
+  userId: string,
+  situation: SituationRecord,
+  alertPublic: boolean,
+): Promise<boolean> {
+  const subscriber = await actorForUser(db, userId);
+  if (subscriber === null || !canRead(subscriber, situation)) return false;
+  return alertPublic || canReadPrivate(subscriber, situation);
+}
+
+/**
+ * Fans an alert event out to the enabled subscriptions of its situation at or above their minimum severity,
+ * whose owner may read the situation: an outbox row per webhook or e-mail subscription (idempotency key stable
+ * per subscription, alert and event), an in-app notification per in-app subscriber, a digest item per digest
+ * subscription. Returns how many were queued (repeats are not queued twice).
  */
 export async function enqueueDeliveries(
   tx: Queryable,
@@ -655,29 +702,203 @@ export async function enqueueDeliveries(
   const { situationId, ...alert } = await alertById(tx, alertId);
   const situation = await findSituationById(tx, situationId);
   if (!situation) return 0;
-  const subs = await tx.query<SubscriptionRow & { role: string; disabled_at: Date | null }>(
-    `SELECT sub.*, u.role, u.disabled_at FROM alert_subscriptions sub JOIN users u ON u.id = sub.user_id
-     WHERE sub.situation_id = $1 AND sub.enabled`,
+  const subs = await tx.query<SubscriptionRow>(
+    'SELECT * FROM alert_subscriptions WHERE situation_id = $1 AND enabled ORDER BY created_at, id',
     [situationId],
   );
+  const mayRead = new Map<string, boolean>();
   let queued = 0;
   for (const sub of subs) {
-    if (sub.disabled_at || !mayReceive(sub.role, situation)) continue;
     if (severityRank(alert.severity) < severityRank(sub.min_severity)) continue;
-    const idempotencyKey = `vigil-${alertId}-${event}-${sub.id}`;
-    const payload: AlertPayload = { event, idempotencyKey, alert };
-    const inserted = await tx.query(
-      `INSERT INTO alert_deliveries (subscription_id, alert_id, event, idempotency_key, payload)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      [sub.id, alertId, event, idempotencyKey, JSON.stringify(payload)],
-    );
+    let may = mayRead.get(sub.user_id);
+    if (may === undefined) {
+      may = await subscriberMayRead(tx, sub.user_id, situation, alert.public);
+      mayRead.set(sub.user_id, may);
+    }
+    if (!may) continue;
+    let inserted: unknown[];
+    if (sub.channel === 'in_app') {
+      inserted = await tx.query(
+        `INSERT INTO alert_notifications (user_id, subscription_id, alert_id, event) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (user_id, alert_id, event) DO NOTHING RETURNING id`,
+        [sub.user_id, sub.id, alertId, event],
+      );
+    } else if (sub.digest) {
+      inserted = await tx.query(
+        `INSERT INTO alert_digest_items (subscription_id, alert_id, event, day)
+         VALUES ($1, $2, $3, (now() AT TIME ZONE 'UTC')::date)
+         ON CONFLICT (subscription_id, alert_id, event) DO NOTHING RETURNING id`,
+        [sub.id, alertId, event],
+      );
+    } else {
+      const idempotencyKey = `vigil-${alertId}-${event}-${sub.id}`;
+      const payload: AlertPayload = { event, idempotencyKey, alert };
+      inserted = await tx.query(
+        `INSERT INTO alert_deliveries (subscription_id, alert_id, event, idempotency_key, payload)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+        [sub.id, alertId, event, idempotencyKey, JSON.stringify(payload)],
+      );
+    }
     queued += inserted.length;
   }
   return queued;
 }
 
-/** Whether a user with this role may receive a situation's alerts (the same rule as reading it). */
-export function mayReceive(role: string, situation: Pick<SituationRecord, 'visibility'>): boolean {
-  if (!isRole(role)) return false;
-  return canRead({ kind: 'user', user: { id: '', email: '', role }, via: 'token' }, situation);
+/**
+ * Queues the digests of the days before `today` (UTC) that are over: one outbox row per digest subscription
+ * and day, carrying that day's alert events. The row's idempotency key names the subscription and the day, so
+ * a day is never digested twice, whatever the number of workers or passes; an event recorded late, after its
+ * day's digest was queued, goes into the next one. Returns the number of digests queued.
+ */
+export async function queueDigests(db: Database, today: string = todayUtc()): Promise<number> {
+  // Late events: their day already has a digest; they join today's.
+  await db.query(
+    `UPDATE alert_digest_items i SET day = $1 WHERE i.delivery_id IS NULL AND i.day < $1 AND EXISTS (
+       SELECT 1 FROM alert_deliveries d WHERE d.subscription_id = i.subscription_id AND d.event = 'digest'
+         AND d.digest_day = i.day)`,
+    [today],
+  );
+  const groups = await db.query<{ subscription_id: string; day: string }>(
+    `SELECT subscription_id, day FROM alert_digest_items WHERE delivery_id IS NULL AND day < $1
+     GROUP BY subscription_id, day ORDER BY day, subscription_id`,
+    [today],
+  );
+  let queued = 0;
+  for (const group of groups) {
+    await db.transaction(async (tx) => {
+      const items = await tx.query<{ id: string; alert_id: string; event: 'opened' | 'resolved' }>(
+        `SELECT id, alert_id, event FROM alert_digest_items
+         WHERE subscription_id = $1 AND day = $2 AND delivery_id IS NULL ORDER BY created_at, id FOR UPDATE`,
+        [group.subscription_id, group.day],
+      );
+      if (items.length === 0) return;
+      const [sub] = await tx.query<{ situation_slug: string }>(
+        `SELECT s.slug AS situation_slug FROM alert_subscriptions sub JOIN situations s ON s.id = sub.situation_id
+         WHERE sub.id = $1`,
+        [group.subscription_id],
+      );
+      if (!sub) return;
+      const idempotencyKey = `vigil-digest-${group.subscription_id}-${group.day}`;
+      const payload: DigestPayload = {
+        event: 'digest',
+        idempotencyKey,
+        situationSlug: sub.situation_slug,
+        day: group.day,
+        items: [],
+      };
+      for (const item of items) {
+        const { situationId: _s, ...alert } = await alertById(tx, item.alert_id);
+        payload.items.push({ event: item.event, alert });
+      }
+      const [row] = await tx.query<{ id: string }>(
+        `INSERT INTO alert_deliveries (subscription_id, alert_id, event, idempotency_key, payload, digest_day)
+         VALUES ($1, NULL, 'digest', $2, $3, $4) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+        [group.subscription_id, idempotencyKey, JSON.stringify(payload), group.day],
+      );
+      if (!row) return;
+      await tx.query('UPDATE alert_digest_items SET delivery_id = $1 WHERE id = ANY($2::uuid[])', [
+        row.id,
+        items.map((i) => i.id),
+      ]);
+      queued++;
+    });
+  }
+  return queued;
+}
+
+export const todayUtc = (): string => new Date().toISOString().slice(0, 10);
+
+// In-app notifications
+
+interface NotificationRow {
+  id: string;
+  alert_id: string;
+  event: 'opened' | 'resolved';
+  read_at: Date | null;
+  created_at: Date;
+  situation_id: string;
+}
+
+/**
+ * The signed-in user's notifications, newest first, and how many are unread. Only those of situations the
+ * user may read now (a right lost since is a notification hidden, not shown).
+ */
+export async function listNotifications(
+  db: Queryable,
+  actor: Actor,
+  query: Partial<NotificationQuery> = {},
+): Promise<{ items: Notification[]; unread: number }> {
+  const user = signedIn(actor);
+  const readable = await readableSituationIds(db, actor, query.situation);
+  const where = ['n.user_id = $1', 'a.situation_id = ANY($2::uuid[])'];
+  const params: unknown[] = [user.id, readable];
+  if (query.unread) where.push('n.read_at IS NULL');
+  params.push(query.limit ?? 100);
+  const rows = await db.query<NotificationRow>(
+    `SELECT n.id, n.alert_id, n.event, n.read_at, n.created_at, a.situation_id FROM alert_notifications n
+     JOIN alerts a ON a.id = n.alert_id WHERE ${where.join(' AND ')}
+     ORDER BY n.created_at DESC, n.id DESC LIMIT $${params.length}`,
+    params,
+  );
+  const items: Notification[] = [];
+  for (const r of rows) {
+    const { situationId: _s, ...alert } = await alertById(db, r.alert_id);
+    items.push({
+      id: r.id,
+      event: r.event,
+      createdAt: r.created_at.toISOString(),
+      readAt: r.read_at?.toISOString() ?? null,
+      alert,
+    });
+  }
+  return { items, unread: await unreadCount(db, user.id, readable) };
+}
+
+async function readableSituationIds(db: Queryable, actor: Actor, slug?: string): Promise<string[]> {
+  if (slug) return [(await getSituation(db, actor, slug)).id];
+  const rows = await db.query<{ situation_id: string }>(
+    `SELECT DISTINCT a.situation_id FROM alert_notifications n JOIN alerts a ON a.id = n.alert_id
+     WHERE n.user_id = $1`,
+    [signedIn(actor).id],
+  );
+  const ids: string[] = [];
+  for (const r of rows) {
+    const situation = await findSituationById(db, r.situation_id);
+    if (situation && canRead(actor, situation)) ids.push(situation.id);
+  }
+  return ids;
+}
+
+async function unreadCount(db: Queryable, userId: string, situationIds: string[]): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM alert_notifications n JOIN alerts a ON a.id = n.alert_id
+     WHERE n.user_id = $1 AND n.read_at IS NULL AND a.situation_id = ANY($2::uuid[])`,
+    [userId, situationIds],
+  );
+  return row?.n ?? 0;
+}
+
+/** Marks the user's notifications read: the ones named, or all (of one situation). Returns the unread count. */
+export async function markNotificationsRead(
+  db: Queryable,
+  actor: Actor,
+  input: NotificationsRead,
+): Promise<{ unread: number }> {
+  const user = signedIn(actor);
+  if (!input.all && !input.ids?.length)
+    throw ValidationError.field('ids', 'name the notifications, or say all');
+  const readable = await readableSituationIds(db, actor, input.situation);
+  if (input.all) {
+    await db.query(
+      `UPDATE alert_notifications n SET read_at = now() FROM alerts a
+       WHERE a.id = n.alert_id AND n.user_id = $1 AND n.read_at IS NULL AND a.situation_id = ANY($2::uuid[])`,
+      [user.id, readable],
+    );
+  } else {
+    await db.query(
+      `UPDATE alert_notifications SET read_at = now() WHERE user_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL`,
+      [user.id, input.ids],
+    );
+  }
+  return { unread: await unreadCount(db, user.id, readable) };
 }

@@ -1,8 +1,8 @@
 // What `vigil serve` runs for alerts: the delivery worker (every few seconds) and the evaluation of every
-// situation with enabled rules (every few minutes, as of today). `stop()` waits for the pass in progress.
+// situation with enabled rules (every few minutes, as of today), then the daily digests of the days that are over. `stop()` waits for the pass in progress.
 import type { Database } from '../db/types.ts';
 import { type DeliveryOptions, deliveryOptionsFromEnv, startDeliveryWorker } from './delivery.ts';
-import { evaluateSituation } from './service.ts';
+import { evaluateSituation, queueDigests } from './service.ts';
 
 export async function situationsWithRules(db: Database): Promise<string[]> {
   const rows = await db.query<{ slug: string }>(
@@ -38,6 +38,8 @@ export function startAlerting(
           options.onError?.(error);
         }
       }
+      // Yesterday's digests, once the day is over (a digest per subscription and day, never two).
+      if (!stopped) await queueDigests(db);
     })()
       .catch((error) => options.onError?.(error))
       .finally(() => {

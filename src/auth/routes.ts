@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Database } from '../db/types.ts';
 import { UnauthorizedError } from '../lib/errors.ts';
+import { Membership } from '../organisations/schema.ts';
+import { membershipsOf } from '../organisations/service.ts';
 import { CSRF_HEADER, SESSION_COOKIE } from '../server/auth-plugin.ts';
 import {
   authenticate,
@@ -38,6 +40,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
             csrfToken: Type.Union([Type.String(), Type.Null()]),
             csrfHeader: Type.String(),
             setupNeeded: Type.Boolean(),
+            organisations: Type.Array(Membership, {
+              description: "The signed-in user's organisations (docs/organisations.md)",
+            }),
           }),
         },
       },
@@ -47,6 +52,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
       csrfToken: request.csrfToken,
       csrfHeader: CSRF_HEADER,
       setupNeeded: !(await hasAdmin(db)),
+      organisations: request.actor.kind === 'user' ? await membershipsOf(db, request.actor.user.id) : [],
     }),
   );
 

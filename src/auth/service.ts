@@ -3,7 +3,7 @@ import type { Database, Queryable } from '../db/types.ts';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors.ts';
 import { randomToken, sha256Hex } from '../lib/tokens.ts';
 import { checkPasswordPolicy, decoyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
-import { isRole, ROLES, type Role, type UserIdentity } from './permissions.ts';
+import { type Actor, isRole, ROLES, type Role, type UserIdentity } from './permissions.ts';
 
 export const SESSION_DAYS = 14;
 const API_TOKEN_PREFIX = 'vgl_';
@@ -93,17 +93,49 @@ export async function createSession(db: Queryable, userId: string): Promise<NewS
   return { token, csrfToken, expiresAt };
 }
 
+// The ids of the user's organisations, read in the same query that resolves the session or token, so a
+// request costs one round trip (docs/organisations.md).
+const ORGANISATION_IDS = `ARRAY(SELECT m.organisation_id::text FROM organisation_members m
+  WHERE m.user_id = u.id ORDER BY 1)::text[] AS organisation_ids`;
+
+/** A signed-in user and the organisations they are a member of (by id). */
+export interface AuthenticatedUser {
+  user: UserIdentity;
+  organisations: string[];
+}
+
 export async function resolveSession(
   db: Queryable,
   token: string,
-): Promise<{ user: UserIdentity; csrfToken: string } | null> {
-  const rows = await db.query<UserRow & { csrf_token: string }>(
-    `SELECT u.id, u.email, u.role, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id
+): Promise<(AuthenticatedUser & { csrfToken: string }) | null> {
+  const rows = await db.query<UserRow & { csrf_token: string; organisation_ids: string[] }>(
+    `SELECT u.id, u.email, u.role, s.csrf_token, ${ORGANISATION_IDS} FROM sessions s JOIN users u ON u.id = s.user_id
      WHERE s.token_hash = $1 AND s.expires_at > now() AND u.disabled_at IS NULL`,
     [sha256Hex(token)],
   );
   const row = rows[0];
-  return row ? { user: identity(row), csrfToken: row.csrf_token } : null;
+  return row ? { user: identity(row), organisations: row.organisation_ids, csrfToken: row.csrf_token } : null;
+}
+
+/**
+ * A user as an actor, with their memberships: for work done on a user's behalf outside a request (alert
+ * delivery checks each subscriber this way). Null for an unknown or disabled user.
+ */
+export async function actorForUser(db: Queryable, userId: string): Promise<Actor | null> {
+  const rows = await db.query<UserRow & { organisation_ids: string[] }>(
+    `SELECT u.id, u.email, u.role, ${ORGANISATION_IDS} FROM users u WHERE u.id = $1 AND u.disabled_at IS NULL`,
+    [userId],
+  );
+  const row = rows[0];
+  return row
+    ? { kind: 'user', user: identity(row), via: 'token', organisations: row.organisation_ids }
+    : null;
+}
+
+/** The user with this e-mail (any case), or null. */
+export async function findUserByEmail(db: Queryable, email: string): Promise<UserIdentity | null> {
+  const user = await findUser(db, email);
+  return user ? identity(user) : null;
 }
 
 export async function deleteSession(db: Queryable, token: string): Promise<void> {
@@ -154,14 +186,15 @@ export async function createApiToken(db: Queryable, email: string, name: string)
   return { id: rows[0]!.id, token, prefix };
 }
 
-export async function resolveApiToken(db: Queryable, token: string): Promise<UserIdentity | null> {
-  const rows = await db.query<UserRow>(
+export async function resolveApiToken(db: Queryable, token: string): Promise<AuthenticatedUser | null> {
+  const rows = await db.query<UserRow & { organisation_ids: string[] }>(
     `UPDATE api_tokens t SET last_used_at = now() FROM users u
      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.id = t.user_id AND u.disabled_at IS NULL
-     RETURNING u.id, u.email, u.role`,
+     RETURNING u.id, u.email, u.role, ${ORGANISATION_IDS}`,
     [sha256Hex(token)],
   );
-  return rows[0] ? identity(rows[0]) : null;
+  const row = rows[0];
+  return row ? { user: identity(row), organisations: row.organisation_ids } : null;
 }
 
 /** Revokes a token given as the token itself, its id, or its printed prefix. */

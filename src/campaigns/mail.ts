@@ -16,6 +16,10 @@ export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
+  /** Where replies go (a letter sent on a supporter's behalf: the supporter). */
+  replyTo?: string | null;
+  /** The sender's display name instead of VIGIL_MAIL_FROM's, e.g. "Sam Example via Vigil campaign". */
+  fromName?: string | null;
 }
 
 export interface MailSender {
@@ -38,10 +42,13 @@ export function smtpSender(options: SmtpOptions): MailSender {
     greetingTimeout: timeout,
     socketTimeout: timeout,
   } as never);
+  // The address of VIGIL_MAIL_FROM ("Vigil <vigil@example.org>" or a bare address), for other display names.
+  const fromAddress = /<([^>]+)>/.exec(options.from)?.[1] ?? options.from.trim();
   return {
     async send(mail) {
       await transport.sendMail({
-        from: options.from,
+        from: mail.fromName ? { name: mail.fromName, address: fromAddress } : options.from,
+        ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
         to: mail.to,
         subject: mail.subject,
         text: mail.text,
@@ -58,6 +65,10 @@ export interface QueuedMail {
   subject: string;
   text: string;
   supporterId?: string | null;
+  replyTo?: string | null;
+  fromName?: string | null;
+  /** Not sent before this time (a scheduled message, e.g. the "did they reply?" question). */
+  notBefore?: Date;
 }
 
 /** Writes a message to the outbox (call inside the transaction that causes it). */
@@ -67,9 +78,20 @@ export async function enqueueMail(
 ): Promise<{ id: string; messageId: string }> {
   const messageId = `${randomUUID()}@vigil.campaigns`;
   const [row] = await tx.query<{ id: string }>(
-    `INSERT INTO campaign_outbox (message_id, kind, to_address, subject, body, supporter_id)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-    [messageId, mail.kind, mail.to, mail.subject, mail.text, mail.supporterId ?? null],
+    `INSERT INTO campaign_outbox (message_id, kind, to_address, subject, body, supporter_id, reply_to, from_name,
+       next_attempt_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, now())) RETURNING id`,
+    [
+      messageId,
+      mail.kind,
+      mail.to,
+      mail.subject,
+      mail.text,
+      mail.supporterId ?? null,
+      mail.replyTo ?? null,
+      mail.fromName ?? null,
+      mail.notBefore ?? null,
+    ],
   );
   return { id: row!.id, messageId };
 }
@@ -86,9 +108,11 @@ const backoffMs = (attempts: number) => Math.min(2 ** Math.max(0, attempts - 1) 
 export async function deliverOutbox(
   db: Database,
   sender: MailSender,
-  options: { limit?: number; maxAttempts?: number } = {},
+  options: { limit?: number; maxAttempts?: number; now?: Date } = {},
 ): Promise<DeliveryResult> {
   const result: DeliveryResult = { sent: 0, failed: 0 };
+  // The clock that decides what is due (tests move it forward instead of waiting).
+  const due = options.now ?? null;
   const limit = options.limit ?? 100;
   const maxAttempts = options.maxAttempts ?? 10;
   for (let i = 0; i < limit; i++) {
@@ -100,11 +124,13 @@ export async function deliverOutbox(
         subject: string;
         body: string;
         attempts: number;
+        reply_to: string | null;
+        from_name: string | null;
       }>(
-        `SELECT id, message_id, to_address, subject, body, attempts FROM campaign_outbox
-         WHERE sent_at IS NULL AND next_attempt_at <= now() AND attempts < $1
+        `SELECT id, message_id, to_address, subject, body, attempts, reply_to, from_name FROM campaign_outbox
+         WHERE sent_at IS NULL AND next_attempt_at <= COALESCE($2::timestamptz, now()) AND attempts < $1
          ORDER BY next_attempt_at, created_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-        [maxAttempts],
+        [maxAttempts, due],
       );
       if (!row) return 'none' as const;
       try {
@@ -113,13 +139,16 @@ export async function deliverOutbox(
           to: row.to_address,
           subject: row.subject,
           text: row.body,
+          replyTo: row.reply_to,
+          fromName: row.from_name,
         });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         await tx.query(
           `UPDATE campaign_outbox SET attempts = attempts + 1, last_error = $2,
-             next_attempt_at = now() + ($3::integer * interval '1 millisecond') WHERE id = $1`,
-          [row.id, message.slice(0, 1000), backoffMs(row.attempts + 1)],
+             next_attempt_at = COALESCE($4::timestamptz, now()) + ($3::integer * interval '1 millisecond')
+           WHERE id = $1`,
+          [row.id, message.slice(0, 1000), backoffMs(row.attempts + 1), due],
         );
         return 'failed' as const;
       }

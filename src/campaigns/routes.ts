@@ -7,6 +7,14 @@ import type { Database } from '../db/types.ts';
 import { AppError } from '../lib/errors.ts';
 import { Slug } from '../lib/schema.ts';
 import {
+  answerReply,
+  confirmLetter,
+  letterSummary,
+  postalLetter,
+  replyQuestion,
+  sendLetter,
+} from './letters.ts';
+import {
   confirmSignature,
   eraseSupporter,
   exportSupporters,
@@ -24,13 +32,21 @@ import {
   ConfirmResult,
   LetterCheck,
   LetterCheckResult,
+  LetterConfirmResult,
+  LetterCreate,
+  LetterReceipt,
+  LetterSummary,
   OsdiPerson,
   PositionCreate,
   PositionHistory,
+  PostalLetterRequest,
+  ReplyAnswer,
+  ReplyQuestion,
   SignatureCreate,
   SignatureReceipt,
   Target,
   TargetQuery,
+  TokenRequest,
 } from './schema.ts';
 import {
   actionText,
@@ -78,6 +94,16 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<CampaignRouteOptions> = a
       keyGenerator: (request: { ip: string }) =>
         `petition:${createHmac('sha256', rateSecret).update(request.ip).digest('base64url')}`,
     },
+  };
+
+  // A client chooses its Host header, so a link built from it could point anywhere: only a loopback
+  // request (development, tests) may stand in for VIGIL_PUBLIC_URL.
+  const linkBase = (request: { host: string; protocol: string }): string => {
+    const loopback = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(request.host);
+    if (!options.publicUrl && !loopback) {
+      throw new AppError(503, 'Not configured', 'set VIGIL_PUBLIC_URL so that links can be e-mailed');
+    }
+    return options.publicUrl ?? `${request.protocol}://${request.host}`;
   };
 
   app.get(
@@ -274,17 +300,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<CampaignRouteOptions> = a
       },
     },
     async (request, reply) => {
-      // A client chooses its Host header, so a link built from it could point anywhere: only a
-      // loopback request (development, tests) may stand in for VIGIL_PUBLIC_URL.
-      const loopback = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(request.host);
-      if (!options.publicUrl && !loopback) {
-        throw new AppError(
-          503,
-          'Not configured',
-          'set VIGIL_PUBLIC_URL so that confirmation links can be sent',
-        );
-      }
-      const base = options.publicUrl ?? `${request.protocol}://${request.host}`;
+      const base = linkBase(request);
       await signPetition(db, request.params.campaign, request.body, {
         secret: getSecret(),
         confirmUrl: `${base}/confirm-signature?token=`,
@@ -325,6 +341,125 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<CampaignRouteOptions> = a
       const c = await getCampaign(db, request.actor, request.params.campaign);
       return { campaign: c.slug, signatureCount: c.signatureCount };
     },
+  );
+
+  app.post(
+    '/campaigns/:campaign/letters',
+    {
+      config: publicLimit,
+      schema: {
+        tags: publicTags,
+        summary: "Send a letter to one of the campaign's targets, by the route the official has",
+        description:
+          'E-mail route: `email` is required; the letter goes from the campaign with Reply-To the supporter, once ' +
+          'they open the link mailed to them (202). Contact form and post: the supporter delivers it; the letter is ' +
+          'recorded (201) and, with an `email`, Vigil asks two weeks later whether the official replied. The answer ' +
+          'says whether the letter is the template unchanged. Rate-limited per client (429).',
+        params: Type.Object({ campaign: Slug }),
+        body: LetterCreate,
+        response: { 201: LetterReceipt, 202: LetterReceipt },
+      },
+    },
+    async (request, reply) => {
+      const base = request.body.email ? linkBase(request) : '';
+      const receipt = await sendLetter(db, request.params.campaign, request.body, {
+        secret: getSecret(),
+        baseUrl: base,
+      });
+      return reply.code(receipt.status === 'recorded' ? 201 : 202).send(receipt);
+    },
+  );
+
+  app.post(
+    '/campaigns/:campaign/letters/pdf',
+    {
+      config: publicLimit,
+      schema: {
+        tags: publicTags,
+        summary: "A printable postal letter (PDF) addressed to the official's office; nothing is stored",
+        description:
+          'Header `X-Replaced-Characters`: how many characters the PDF font could not print (written as "?").',
+        params: Type.Object({ campaign: Slug }),
+        body: PostalLetterRequest,
+        produces: ['application/pdf'],
+        response: { 200: Type.String({ description: 'application/pdf' }) },
+      },
+    },
+    async (request, reply) => {
+      const { pdf, replaced } = await postalLetter(db, request.params.campaign, request.body);
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', 'attachment; filename="letter.pdf"')
+        .header('x-replaced-characters', String(replaced))
+        .send(Buffer.from(pdf) as never);
+    },
+  );
+
+  app.post(
+    '/letter-confirmations',
+    {
+      config: publicLimit,
+      schema: {
+        tags: publicTags,
+        summary: "Confirm a letter's sender with the token from their e-mail (idempotent)",
+        description:
+          'An e-mail letter is then queued to the official, and the "did they reply?" question scheduled two weeks ' +
+          'later. A forged or expired token answers 400. Rate-limited per client (429).',
+        body: TokenRequest,
+        response: { 200: LetterConfirmResult },
+      },
+    },
+    async (request) =>
+      confirmLetter(db, request.body.token, { secret: getSecret(), baseUrl: linkBase(request) }),
+  );
+
+  app.post(
+    '/letter-replies/question',
+    {
+      config: publicLimit,
+      schema: {
+        tags: publicTags,
+        summary: 'What a "did they reply?" link is about: the campaign, the official, the answer so far',
+        body: TokenRequest,
+        response: { 200: ReplyQuestion },
+      },
+    },
+    async (request) => replyQuestion(db, request.body.token, { secret: getSecret() }),
+  );
+
+  app.post(
+    '/letter-replies',
+    {
+      config: publicLimit,
+      schema: {
+        tags: publicTags,
+        summary:
+          'Answer "did the official reply?" with the token from the e-mail (a later answer supersedes)',
+        body: ReplyAnswer,
+        response: {
+          201: Type.Object({
+            recorded: Type.Literal(true),
+            replied: Type.Boolean(),
+            official: Type.String(),
+          }),
+        },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await answerReply(db, request.body, { secret: getSecret() })),
+  );
+
+  app.get(
+    '/campaigns/:campaign/letters/summary',
+    {
+      schema: {
+        tags,
+        summary: 'Letters by route and the replies officials gave, in total, per week and per official',
+        params: Type.Object({ campaign: Slug }),
+        response: { 200: LetterSummary },
+      },
+    },
+    async (request) => letterSummary(db, request.actor, request.params.campaign),
   );
 
   app.get(

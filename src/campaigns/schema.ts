@@ -227,6 +227,16 @@ export const OsdiPerson = Type.Object({
       confirmed_date: Type.Union([Type.String(), Type.Null()]),
     }),
   ),
+  'vigil:letters': Type.Array(
+    Type.Object({
+      campaign: Type.String(),
+      target: Type.String({ description: 'the official written to' }),
+      route: Type.String({ description: 'email, contact_form or postal' }),
+      created_date: Type.String(),
+      confirmed_date: Type.Union([Type.String(), Type.Null()]),
+    }),
+    { description: 'letters written (OSDI outreaches); their text is not kept once sent' },
+  ),
 });
 export type OsdiPerson = Static<typeof OsdiPerson>;
 
@@ -270,3 +280,119 @@ export const LetterCheckResult = Type.Object({
   changedShare: Type.Number({ description: 'share of the words that differ from the template, 0–1' }),
   warning: Type.Union([Type.String(), Type.Null()]),
 });
+
+// Letters: sending by each official's route, the postal PDF, and the "did they reply?" question.
+
+export const LetterCreate = Type.Object(
+  {
+    official: Type.String({ minLength: 1, maxLength: 120, description: 'official id or source id' }),
+    subject: Type.String({ minLength: 1, maxLength: 300 }),
+    text: Type.String({ minLength: 1, maxLength: 20000 }),
+    name: Type.String({ minLength: 1, maxLength: 200, description: "the supporter's name, as signed" }),
+    email: Type.Optional(
+      Type.String({
+        format: 'email',
+        maxLength: 254,
+        description:
+          'required when the official is reached by e-mail (replies go to it); otherwise optional: with it, ' +
+          'Vigil asks two weeks later whether the official replied',
+      }),
+    ),
+    region: Type.Optional(Type.String({ maxLength: 100 })),
+    postalCode: Type.Optional(Type.String({ maxLength: 20 })),
+  },
+  { additionalProperties: false },
+);
+export type LetterCreate = Static<typeof LetterCreate>;
+
+export const LetterReceipt = Type.Object({
+  id: Uuid,
+  route: DeliveryRoute.properties.kind,
+  delivery: DeliveryRoute,
+  status: Type.Union([Type.Literal('awaiting-confirmation'), Type.Literal('recorded')], {
+    description:
+      'awaiting-confirmation: an e-mail letter goes once the sender opens the link mailed to them; ' +
+      'recorded: the supporter delivers it (contact form, post)',
+  }),
+  confirmationSent: Type.Boolean(),
+  unchanged: Type.Boolean(),
+  changedShare: Type.Number(),
+  warning: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const TokenRequest = Type.Object(
+  { token: Type.String({ minLength: 10, maxLength: 1000 }) },
+  { additionalProperties: false },
+);
+
+export const LetterConfirmResult = Type.Object({
+  campaign: Slug,
+  official: Type.String(),
+  route: DeliveryRoute.properties.kind,
+  alreadyConfirmed: Type.Boolean(),
+  replyQuestionDue: Type.String({ format: 'date-time', description: 'when Vigil asks whether they replied' }),
+});
+
+export const ReplyQuestion = Type.Object({
+  campaign: Slug,
+  campaignTitle: Type.String(),
+  official: Type.String(),
+  writtenOn: IsoDate,
+  answer: Type.Union([Type.Boolean(), Type.Null()], { description: 'the answer given so far, if any' }),
+});
+
+export const ReplyAnswer = Type.Object(
+  {
+    token: Type.String({ minLength: 10, maxLength: 1000 }),
+    replied: Type.Boolean(),
+    statedPosition: Type.Optional(PositionValue),
+  },
+  { additionalProperties: false },
+);
+
+export const PostalLetterRequest = Type.Object(
+  {
+    official: Type.String({ minLength: 1, maxLength: 120 }),
+    subject: Type.String({ minLength: 1, maxLength: 300 }),
+    text: Type.String({ minLength: 1, maxLength: 20000 }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    senderAddress: Type.Optional(
+      Type.String({ maxLength: 500, description: "the supporter's postal address, printed, never stored" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PostalLetterRequest = Static<typeof PostalLetterRequest>;
+
+export const LetterSummary = Type.Object({
+  letters: Type.Integer({
+    description: 'letters sent (e-mail, once confirmed) or written (contact form, post)',
+  }),
+  byRoute: Type.Record(Type.String(), Type.Integer()),
+  unchanged: Type.Integer({ description: 'letters sent as the template unchanged' }),
+  awaitingConfirmation: Type.Integer(),
+  questionsDue: Type.Integer({ description: 'letters whose "did they reply?" question is due' }),
+  answered: Type.Integer(),
+  replied: Type.Integer(),
+  notReplied: Type.Integer(),
+  overTime: Type.Array(
+    Type.Object({
+      week: IsoDate,
+      letters: Type.Integer(),
+      replied: Type.Integer(),
+      notReplied: Type.Integer(),
+    }),
+    { description: 'per week (Monday): letters written, and answers by the week they were given' },
+  ),
+  byOfficial: Type.Array(
+    Type.Object({
+      officialId: Uuid,
+      name: Type.String(),
+      letters: Type.Integer(),
+      replied: Type.Integer(),
+      notReplied: Type.Integer(),
+      statedPositions: Type.Record(Type.String(), Type.Integer()),
+    }),
+  ),
+});
+export type LetterSummary = Static<typeof LetterSummary>;

@@ -1,7 +1,8 @@
 // Campaigns: an ask per situation, its targets (by rule or by hand), letters and call scripts with merge
 // fields, and each official's recorded position on the ask. Reads follow the situation's visibility
-// (drafts only for `campaign.write`); writes need `campaign.write` (organiser, admin).
-import { type Actor, ANONYMOUS, can, requirePermission } from '../auth/permissions.ts';
+// (drafts only for `campaign.write` in the situation's organisation); writes need `campaign.write` (organiser,
+// admin) and, in a situation of an organisation, its membership (docs/organisations.md).
+import { type Actor, ANONYMOUS, canIn, requirePermission } from '../auth/permissions.ts';
 import type { Database, Queryable } from '../db/types.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.ts';
 import type { Official } from '../officials/schema.ts';
@@ -131,14 +132,69 @@ async function findCampaign(db: Queryable, slug: string): Promise<CampaignRecord
 export async function getCampaign(db: Queryable, actor: Actor, slug: string): Promise<CampaignRecord> {
   const campaign = await findCampaign(db, slug);
   if (!campaign) throw new NotFoundError(`campaign ${slug}`);
+  let organisationId: string | null;
   try {
-    await getSituation(db, actor, campaign.situation);
+    organisationId = (await getSituation(db, actor, campaign.situation)).organisationId;
   } catch {
     throw new NotFoundError(`campaign ${slug}`);
   }
-  if (campaign.status === 'draft' && !can(actor, 'campaign.write'))
+  // A draft is the organisation's work in progress: its members (and admins) see it, no one else.
+  if (campaign.status === 'draft' && !canIn(actor, 'campaign.write', organisationId))
     throw new NotFoundError(`campaign ${slug}`);
   return campaign;
+}
+
+/** A campaign the actor may change: readable, and `campaign.write` in its situation's organisation (403). */
+async function getCampaignToWrite(db: Queryable, actor: Actor, slug: string): Promise<CampaignRecord> {
+  const campaign = await getCampaign(db, actor, slug);
+  await getSituation(db, actor, campaign.situation, 'campaign.write');
+  return campaign;
+}
+
+/**
+ * The few fields a public action needs (signing, letters), in one light query: an active campaign of a
+ * situation anyone may read. The petition endpoint's throughput rests on this (bench/campaigns.ts).
+ */
+type PublicCampaign = { id: string; slug: string; title: string; ask: string; petitionText: string | null };
+// Looked up at most once a second per campaign: a flood of signatures costs one statement each, and a
+// campaign closed or made private stops taking signatures within a second.
+const publicCampaigns = new WeakMap<Queryable, Map<string, { until: number; campaign: PublicCampaign }>>();
+const PUBLIC_CAMPAIGN_TTL_MS = 1000;
+
+export async function activePublicCampaign(db: Queryable, slug: string): Promise<PublicCampaign> {
+  let cache = publicCampaigns.get(db);
+  if (!cache) {
+    cache = new Map();
+    publicCampaigns.set(db, cache);
+  }
+  const hit = cache.get(slug);
+  if (hit && hit.until > Date.now()) return hit.campaign;
+  const campaign = await lookUpPublicCampaign(db, slug);
+  cache.set(slug, { until: Date.now() + PUBLIC_CAMPAIGN_TTL_MS, campaign });
+  return campaign;
+}
+
+async function lookUpPublicCampaign(db: Queryable, slug: string): Promise<PublicCampaign> {
+  const [row] = await db.query<{
+    id: string;
+    slug: string;
+    title: string;
+    ask: string;
+    status: string;
+    petition_text: string | null;
+    situation_slug: string;
+  }>(
+    `SELECT c.id, c.slug, c.title, c.ask, c.status, c.petition_text, s.slug AS situation_slug
+     FROM campaigns c JOIN situations s ON s.id = c.situation_id WHERE c.slug = $1`,
+    [slug],
+  );
+  if (row?.status !== 'active') throw new NotFoundError(`campaign ${slug}`);
+  try {
+    await getSituation(db, ANONYMOUS, row.situation_slug);
+  } catch {
+    throw new NotFoundError(`campaign ${slug}`);
+  }
+  return { id: row.id, slug: row.slug, title: row.title, ask: row.ask, petitionText: row.petition_text };
 }
 
 export async function listCampaigns(
@@ -151,7 +207,8 @@ export async function listCampaigns(
     `${SELECT} WHERE c.situation_id = $1 ORDER BY c.created_at, c.slug`,
     [situation.id],
   );
-  return rows.map(fromRow).filter((c) => c.status !== 'draft' || can(actor, 'campaign.write'));
+  const seesDrafts = canIn(actor, 'campaign.write', situation.organisationId);
+  return rows.map(fromRow).filter((c) => c.status !== 'draft' || seesDrafts);
 }
 
 async function setTargets(tx: Queryable, campaignId: string, officialIds: string[]): Promise<void> {
@@ -179,7 +236,7 @@ export async function createCampaign(
   input: CampaignCreate,
 ): Promise<CampaignRecord> {
   const user = requirePermission(actor, 'campaign.write');
-  const situation = await getSituation(db, actor, situationSlug);
+  const situation = await getSituation(db, actor, situationSlug, 'campaign.write');
   checkTemplates(input);
   if (await findCampaign(db, input.slug)) throw new ConflictError(`a campaign ${input.slug} already exists`);
   await db.transaction(async (tx) => {
@@ -213,7 +270,7 @@ export async function updateCampaign(
   patch: CampaignPatch,
 ): Promise<CampaignRecord> {
   requirePermission(actor, 'campaign.write');
-  const campaign = await getCampaign(db, actor, slug);
+  const campaign = await getCampaignToWrite(db, actor, slug);
   checkTemplates(patch);
   const columns: Record<string, unknown> = {
     title: patch.title,
@@ -240,6 +297,7 @@ export async function updateCampaign(
     );
     if (patch.targetOfficials) await setTargets(tx, campaign.id, patch.targetOfficials);
   });
+  publicCampaigns.get(db)?.delete(slug);
   return (await findCampaign(db, slug))!;
 }
 
@@ -280,7 +338,7 @@ export async function recordPosition(
   const user = requirePermission(actor, 'campaign.write');
   if (!input.sourceUrl && !input.sourceText)
     throw ValidationError.field('sourceUrl', 'a position needs its source: sourceUrl or sourceText');
-  const campaign = await getCampaign(db, actor, input.campaign);
+  const campaign = await getCampaignToWrite(db, actor, input.campaign);
   const official = await getOfficial(db, officialId);
   await db.query(
     `INSERT INTO official_positions (official_id, campaign_id, position, stated_on, note, source_url, source_text,
@@ -354,18 +412,24 @@ function describeRule(rule: TargetRule): string {
   return `chamber ${rule.chamber}`;
 }
 
+/** The official's first office as postal address lines (name first), or null without an office. */
+export function postalAddress(official: Official): string | null {
+  const office = official.offices[0];
+  if (!office) return null;
+  return [
+    official.name,
+    official.title,
+    office.address,
+    [office.city, office.region, office.postalCode].filter(Boolean).join(' '),
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
 export function deliveryRoute(official: Official): DeliveryRoute {
   if (official.email) return { kind: 'email', address: official.email };
   if (official.contactForm) return { kind: 'contact_form', address: official.contactForm };
-  const office = official.offices[0];
-  const lines = office
-    ? [
-        official.name,
-        office.address,
-        [office.city, office.region, office.postalCode].filter(Boolean).join(' '),
-      ]
-    : [official.name];
-  return { kind: 'postal', address: lines.filter(Boolean).join('\n') };
+  return { kind: 'postal', address: postalAddress(official) ?? official.name };
 }
 
 /** The campaign's targets: by rule (delegation rules need the supporter's state and district) and by hand. */
@@ -525,17 +589,13 @@ const words = (text: string) =>
     .split(/[^\p{L}\p{N}]+/u)
     .filter(Boolean);
 
-/** Compares a supporter's letter with the template for that official, as WriteToThem warns of identical letters. */
-export async function checkLetter(
-  db: Database,
-  actor: Actor,
-  slug: string,
-  input: { official: string; text: string } & SupporterFields,
-) {
-  const { letter } = await actionText(db, actor, slug, input.official, input);
-  const template = words(letter);
-  const written = words(input.text);
-  // Share of the written words not matched, in order, by the template (longest common subsequence).
+/**
+ * How much of a written letter differs from the template filled for its official: the share of words not
+ * matched, in order, by the template (longest common subsequence). Under 5 % counts as unchanged.
+ */
+export function compareLetter(templateText: string, writtenText: string) {
+  const template = words(templateText);
+  const written = words(writtenText);
   const previous = new Array<number>(template.length + 1).fill(0);
   for (const w of written) {
     let diagonal = 0;
@@ -556,4 +616,15 @@ export async function checkLetter(
       ? 'Your letter is the template unchanged. Offices give identical letters less weight: say in your own words why this matters to you.'
       : null,
   };
+}
+
+/** Compares a supporter's letter with the template for that official, as WriteToThem warns of identical letters. */
+export async function checkLetter(
+  db: Database,
+  actor: Actor,
+  slug: string,
+  input: { official: string; text: string } & SupporterFields,
+) {
+  const { letter } = await actionText(db, actor, slug, input.official, input);
+  return compareLetter(letter, input.text);
 }

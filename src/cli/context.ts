@@ -29,7 +29,7 @@ export function terminalAuthor(): Author {
 
 /**
  * The operator at the terminal as an actor for permission checks. They hold the database itself, so a
- * command may act with any role; each command asks for the least it needs. The id matches no user row:
+ * command may act with any role and in every organisation; each command asks for the least role it needs. The id matches no user row:
  * changes are recorded through `terminalAuthor()`, never with this id.
  */
 export function terminalActor(role: Role): Actor {
@@ -37,5 +37,7 @@ export function terminalActor(role: Role): Actor {
     kind: 'user',
     user: { id: '00000000-0000-0000-0000-000000000000', email: terminalAuthor().label, role },
     via: 'token',
+    // Like any role, every organisation: the operator holds the database (docs/organisations.md).
+    organisations: 'all',
   };
 }

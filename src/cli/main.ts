@@ -13,10 +13,12 @@ import { registerEvidenceCommands } from '../evidence/cli.ts';
 import { AppError } from '../lib/errors.ts';
 import { registerLifelineCommands } from '../lifeline/cli.ts';
 import { registerOfficialsCommands } from '../officials/cli.ts';
+import { registerOrganisationCommands } from '../organisations/cli.ts';
 import { registerResponseCommands } from '../response/cli.ts';
 import { registerRiskCommands } from '../risk/cli.ts';
 import { ScenarioFormatError } from '../scenario/read.ts';
 import { BUILT_IN_SCENARIO, importScenario } from '../scenario/service.ts';
+import { registerSituationCommands } from '../situations/cli.ts';
 import { VERSION } from '../version.ts';
 import { withDatabase } from './context.ts';
 import { promptSecret, readAllStdin } from './io.ts';
@@ -73,6 +75,8 @@ export function buildProgram(): Command {
   registerAlertCommands(program);
   registerOfficialsCommands(program);
   registerCampaignCommands(program);
+  registerOrganisationCommands(program);
+  registerSituationCommands(program);
 
   const user = program.command('user').description('manage users');
   user

@@ -1,6 +1,8 @@
 // Adapters: turn one raw record of a supported format into a normalised Post, or say what is wrong.
 // Formats: Vigil's normalised JSON Lines / CSV, the Twitter/X API v2 response (tweets + includes), the
 // Twitter/X information-operations archive CSV, and Telegram Desktop's JSON export.
+
+import type { JsonDecision, JsonPathPart, JsonStreamHandler, JsonValueKind } from './jsonstream.ts';
 import {
   cleanString,
   hashString,
@@ -331,4 +333,175 @@ export function convertJsonValue(value: unknown, emit: (c: Converted) => void): 
     return;
   }
   emit(fromNormalised(value));
+}
+
+// ---------------------------------------------------------------- Whole JSON documents, streamed
+
+/** Top-level parts of a Telegram Desktop full export that hold no chat messages. */
+const TELEGRAM_OTHER_PARTS = new Set([
+  'personal_information',
+  'profile_pictures',
+  'contacts',
+  'frequent_contacts',
+  'left_chats',
+  'other_data',
+  'stories',
+]);
+
+/**
+ * Turns the values a JsonStreamScanner hands over into posts, one message or tweet at a time: a Telegram
+ * Desktop export (one chat `{name, id, messages}` or a full export `{chats: {list}}`), a Twitter/X API v2
+ * response (`{data, includes}`), an array of any records `convertJsonValue` reads, or a single record.
+ *
+ * A v2 response names its users in `includes`, which the API writes after `data`: when `data` comes
+ * first, its tweets are left for a second pass over the file (`needsDataPass`, then a handler made with
+ * `dataPass`), so that neither part is ever held whole. A chat's own fields (`id`, `name`) are read
+ * before its messages, the order in which Telegram Desktop writes them.
+ */
+export class DocumentPosts implements JsonStreamHandler {
+  format: 'json' | 'telegram' | 'twitter-v2' = 'json';
+  /** `data` came before `includes.users`: its tweets need a second pass with `dataPass()`. */
+  needsDataPass = false;
+  private readonly users: Map<string, V2User>;
+  private usersRead = false;
+  private pendingTweet: { tweet: unknown; line: number } | null = null;
+  private readonly root: Raw = {};
+  private chat: Raw = {};
+  private streamed = false;
+  private rootIsArray = false;
+
+  constructor(
+    private readonly emit: (c: Converted, line: number) => void,
+    private readonly onlyData = false,
+    users?: Map<string, V2User>,
+  ) {
+    this.users = users ?? new Map();
+    if (onlyData) this.usersRead = true;
+  }
+
+  /** The handler of the second pass: only the tweets of `data`, with the users the first pass read. */
+  dataPass(emit: (c: Converted, line: number) => void): DocumentPosts {
+    return new DocumentPosts(emit, true, this.users);
+  }
+
+  decide(path: readonly JsonPathPart[], kind: JsonValueKind): JsonDecision {
+    const depth = path.length;
+    if (depth === 0) {
+      this.rootIsArray = kind === 'array';
+      return kind === 'scalar' ? 'capture' : 'descend';
+    }
+    if (this.rootIsArray) return 'capture';
+    const top = path[0];
+    if (this.onlyData) {
+      if (top !== 'data') return 'skip';
+      return depth === 1 && kind === 'array' ? 'descend' : depth === 2 ? 'capture' : 'skip';
+    }
+    if (depth === 1) {
+      if (top === 'messages' && kind === 'array') {
+        this.format = 'telegram';
+        this.streamed = true;
+        this.chat = this.root;
+        return 'descend';
+      }
+      if (top === 'chats' && kind === 'object') return 'descend';
+      if (top === 'data' && (kind === 'array' || kind === 'object')) {
+        this.format = 'twitter-v2';
+        this.streamed = true;
+        if (kind === 'object') return 'capture';
+        if (this.usersRead) return 'descend';
+        this.needsDataPass = true;
+        return 'skip';
+      }
+      if (top === 'includes' && kind === 'object') {
+        this.format = 'twitter-v2';
+        this.streamed = true;
+        return 'descend';
+      }
+      return TELEGRAM_OTHER_PARTS.has(String(top)) ? 'skip' : 'capture';
+    }
+    if (top === 'messages') return depth === 2 ? 'capture' : 'skip';
+    if (top === 'data') return depth === 2 ? 'capture' : 'skip';
+    if (top === 'includes') {
+      if (path[1] !== 'users') return 'skip';
+      return depth === 2 && kind === 'array' ? 'descend' : depth === 3 ? 'capture' : 'skip';
+    }
+    if (top === 'chats') {
+      if (path[1] !== 'list') return 'skip';
+      if (depth === 2) {
+        if (kind !== 'array') return 'skip';
+        this.format = 'telegram';
+        this.streamed = true;
+        return 'descend';
+      }
+      if (depth === 3) {
+        this.chat = {};
+        return kind === 'object' ? 'descend' : 'skip';
+      }
+      if (depth === 4) return path[3] === 'messages' && kind === 'array' ? 'descend' : 'capture';
+      return depth === 5 ? 'capture' : 'skip';
+    }
+    return 'skip';
+  }
+
+  value(path: readonly JsonPathPart[], value: unknown, line: number): void {
+    const depth = path.length;
+    if (depth === 0 || this.rootIsArray) {
+      convertJsonValue(value, (c) => this.emit(c, line));
+      return;
+    }
+    const top = path[0];
+    if (top === 'data') {
+      if (depth === 1 && !this.usersRead) this.pendingTweet = { tweet: value, line };
+      else
+        this.emit(
+          isRecord(value) ? fromTwitterV2(value, this.users) : { error: 'tweet is not an object' },
+          line,
+        );
+      return;
+    }
+    if (top === 'messages' && depth === 2) {
+      this.emit(
+        isRecord(value) ? fromTelegram(value, this.chat) : { error: 'message is not an object' },
+        line,
+      );
+      return;
+    }
+    if (top === 'includes') {
+      for (const [id, user] of v2Users({ users: [value] })) this.users.set(id, user);
+      return;
+    }
+    if (top === 'chats') {
+      if (depth === 5) {
+        this.emit(
+          isRecord(value) ? fromTelegram(value, this.chat) : { error: 'message is not an object' },
+          line,
+        );
+      } else if (depth === 4) this.chat[String(path[3])] = value;
+      return;
+    }
+    if (depth === 1) this.root[String(top)] = value;
+  }
+
+  invalid(_path: readonly JsonPathPart[], message: string, line: number): void {
+    this.emit({ error: `invalid JSON (${message.slice(0, 80)})` }, line);
+  }
+
+  close(path: readonly JsonPathPart[]): void {
+    if (path.length === 1 && path[0] === 'includes') this.usersRead = true;
+  }
+
+  /** After the scanner has ended: a document that was one record, or a lone tweet waiting for users. */
+  finish(): void {
+    if (this.onlyData) return;
+    if (this.pendingTweet) {
+      const { tweet, line } = this.pendingTweet;
+      this.emit(
+        isRecord(tweet) ? fromTwitterV2(tweet, this.users) : { error: 'tweet is not an object' },
+        line,
+      );
+    }
+    if (!this.streamed && !this.rootIsArray && Object.keys(this.root).length > 0) {
+      convertJsonValue(this.root, (c) => this.emit(c, 1));
+    }
+  }
 }

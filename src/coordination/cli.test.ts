@@ -198,7 +198,8 @@ describe('vigil analyze coordination', () => {
   it('has help text', async () => {
     const program = new Command('vigil');
     registerCoordinationCommands(program);
-    const help = program.commands[0]?.commands[0]?.helpInformation() ?? '';
+    const analyze = program.commands.find((c) => c.name() === 'analyze');
+    const help = analyze?.commands.find((c) => c.name() === 'coordination')?.helpInformation() ?? '';
     assert.match(help, /--window <seconds>/);
     assert.match(help, /--strict/);
     assert.match(help, /--quiet/);

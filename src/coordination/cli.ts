@@ -4,6 +4,7 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { terminalActor, withDatabase } from '../cli/context.ts';
 import { analyze } from './engine.ts';
 import { writeOutputs } from './output.ts';
 import { CoordinationInputError, fileSource } from './read.ts';
@@ -116,6 +117,7 @@ const PHASE_LABEL: Record<ProgressPhase, string> = {
 
 /** Adds `analyze coordination` (creating `analyze` if the program does not have it yet). */
 export function registerCoordinationCommands(program: Command): void {
+  registerCoordinationImportCommand(program);
   const analyzeCommand =
     program.commands.find((c) => c.name() === 'analyze') ??
     program.command('analyze').description('analyse collected data (see `vigil analyze <kind> --help`)');
@@ -245,4 +247,72 @@ export function registerCoordinationCommands(program: Command): void {
 
 function mib(bytes: number): string {
   return (bytes / 2 ** 20).toFixed(1);
+}
+
+/** `vigil coordination import FILE… --situation S`: stores posts in a situation for runs in the product. */
+export function registerCoordinationImportCommand(program: Command): void {
+  const group =
+    program.commands.find((c) => c.name() === 'coordination') ??
+    program.command('coordination').description('posts and coordination analyses stored in a situation');
+  group
+    .command('import')
+    .description(
+      'import posts into a situation (posts already stored are not stored twice; malformed records are counted and listed with their line numbers)',
+    )
+    .argument('<files...>', 'posts in any format `vigil analyze coordination` reads (.gz read transparently)')
+    .requiredOption('--situation <slug>', 'the situation')
+    .addOption(new Option('--format <format>', 'input format').choices([...INPUT_FORMATS]).default('auto'))
+    .option('--quiet', 'no progress bar and no summary (errors only)')
+    .action(async (files: string[], opts: { situation: string; format: InputFormat; quiet?: boolean }) => {
+      const { importPosts } = await import('./service.ts');
+      const { basename } = await import('node:path');
+      const { existsSync } = await import('node:fs');
+      for (const file of files) {
+        if (!existsSync(file)) throw new CoordinationInputError(`cannot read input file '${file}'`);
+      }
+      const showProgress = !opts.quiet && process.stderr.isTTY === true;
+      await withDatabase(async (db) => {
+        for (const file of files) {
+          const bar = showProgress
+            ? new cliProgress.SingleBar(
+                {
+                  format: '{phase} [{bar}] {percentage}% | {detail}',
+                  stream: process.stderr,
+                  hideCursor: true,
+                },
+                cliProgress.Presets.shades_classic,
+              )
+            : null;
+          let phase: 'read' | 'store' | null = null;
+          const result = await importPosts(db, terminalActor('analyst'), opts.situation, {
+            fileName: basename(file),
+            path: file,
+            format: opts.format,
+            onProgress: (p, done, total) => {
+              if (!bar) return;
+              const detail = p === 'read' ? `${mib(done)} / ${mib(total)} MiB` : `${done} / ${total} posts`;
+              if (p !== phase) {
+                if (phase !== null) bar.stop();
+                phase = p;
+                bar.start(Math.max(1, total), done, {
+                  phase: p === 'read' ? 'reading posts ' : 'storing posts ',
+                  detail,
+                });
+              } else bar.update(done, { detail });
+            },
+          });
+          bar?.stop();
+          if (opts.quiet) continue;
+          console.log(
+            `${file}: ${result.postsRead} posts read (${result.format}), ${result.postsStored} stored, ` +
+              `${result.duplicates} already in ${opts.situation}` +
+              (result.malformed ? `, ${result.malformed} malformed records skipped` : '') +
+              (result.skipped ? `, ${result.skipped} records that are not posts` : ''),
+          );
+          for (const m of result.malformedSamples.slice(0, 20))
+            console.log(`  ${file}:${m.line} ${m.reason}`);
+          if (result.malformed > 20) console.log(`  … and ${result.malformed - 20} more`);
+        }
+      });
+    });
 }

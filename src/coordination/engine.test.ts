@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { defaultConfig, type GeneratedPost, generate } from '../../bench/coordination/generate.ts';
 import { scoreAccounts } from '../../bench/coordination/run.ts';
 import { fromNormalised } from './adapters.ts';
-import { analyze, arraySource } from './engine.ts';
+import { analyze, arraySource, iterableSource } from './engine.ts';
 import { BANDS } from './minhash.ts';
 import { logPoissonTail, surprise } from './stats.ts';
 import type { Post } from './types.ts';
@@ -234,5 +234,29 @@ describe('accuracy on a generated data set', () => {
       `F1 ${score.f1.toFixed(3)} (precision ${score.precision}, recall ${score.recall})`,
     );
     assert.ok(score.organicShareOfFlagged <= 0.05, `organic share ${score.organicShareOfFlagged}`);
+  });
+});
+
+describe('posts from an async iterable (stored posts)', () => {
+  it('gives the same result as the same posts in memory, streaming them once per pass', async () => {
+    const posts = teamAndCrowd(10);
+    let opened = 0;
+    const source = iterableSource(async function* () {
+      opened++;
+      for (const p of posts) yield p;
+    }, posts.length);
+    const progress: number[] = [];
+    const streamed = await analyze(source, {}, (phase, done) => {
+      if (phase === 'read') progress.push(done);
+    });
+    const inMemory = await analyze(arraySource(posts));
+    assert.equal(opened, 2);
+    assert.equal(progress.at(-1), posts.length);
+    assert.deepEqual(streamed.edges, inMemory.edges);
+    assert.deepEqual(streamed.communities, inMemory.communities);
+    assert.deepEqual(
+      streamed.accounts.filter((a) => a.flagged).map((a) => a.author),
+      ['team0', 'team1', 'team2', 'team3', 'team4'],
+    );
   });
 });

@@ -2,9 +2,20 @@
 // sliding-window sweeps, significance against chance, communities, narratives, and a second streaming
 // pass that fetches the few texts, links and posts needed to describe what was found.
 import { detectCommunities, type WeightedEdge } from './communities.ts';
+import { KeyIds, StringIds } from './keyids.ts';
 import { TextIndex } from './minhash.ts';
 import { normaliseUrl, textWords } from './normalize.ts';
-import { EventLog, orderByObjectThenTime, PairTable, type SweepStats, sweepBehaviour } from './pairs.ts';
+import {
+  DistinctPairCounter,
+  EventLog,
+  type OrderedLog,
+  orderByObjectThenTime,
+  orderLog,
+  PairSketch,
+  PairTable,
+  type SweepStats,
+  sweepBehaviour,
+} from './pairs.ts';
 import { surprise } from './stats.ts';
 import {
   type AnalysisOptions,
@@ -121,7 +132,12 @@ export interface AnalysisResult {
     objects: Record<Behaviour, number>;
     distinctTexts: number;
     textComparisons: number;
+    /** Distinct account pairs that co-acted at least once (the Bonferroni divisor). */
     candidatePairs: number;
+    /** False when there were too many to count exactly and `candidatePairs` is an estimate (±0.4 %). */
+    candidatePairsExact: boolean;
+    /** Pairs kept with exact counts: those whose upper bound reached `minCoActions`. */
+    storedPairs: number;
     testedPairs: number;
     significantPairs: number;
     scoreThreshold: number;
@@ -154,25 +170,9 @@ export function resolveOptions(partial: Partial<AnalysisOptions> = {}): Analysis
   };
 }
 
-/** Interns strings to dense ids (accounts, reposted ids, links, hashtag sequences). */
-class Interner {
-  readonly ids = new Map<string, number>();
-  intern(key: string): number {
-    let id = this.ids.get(key);
-    if (id === undefined) {
-      id = this.ids.size;
-      this.ids.set(key, id);
-    }
-    return id;
-  }
-  get size(): number {
-    return this.ids.size;
-  }
-}
-
 /** Pass-1 state: everything kept grows with accounts and distinct objects, plus 16 bytes per action. */
 class Collector {
-  readonly accounts = new Interner();
+  readonly accounts = new StringIds();
   readonly authorNames: (string | null)[] = [];
   readonly authorCreated: (number | null)[] = [];
   readonly followers: (number | null)[] = [];
@@ -183,10 +183,11 @@ class Collector {
     'co-hashtag': new EventLog(),
     'co-text': new EventLog(),
   };
-  readonly objects: Record<Exclude<Behaviour, 'co-text'>, Interner> = {
-    'co-repost': new Interner(),
-    'co-link': new Interner(),
-    'co-hashtag': new Interner(),
+  /** Objects by two hashes of their key: the links and reposted ids themselves are not kept. */
+  readonly objects: Record<Exclude<Behaviour, 'co-text'>, KeyIds> = {
+    'co-repost': new KeyIds(),
+    'co-link': new KeyIds(),
+    'co-hashtag': new KeyIds(),
   };
   readonly texts = new TextIndex();
   textSeqs = new Int32Array(1024);
@@ -204,7 +205,7 @@ class Collector {
 
   add(post: Post, record: number): void {
     const seq = this.seq++;
-    const acc = this.accounts.intern(post.author);
+    const acc = this.accounts.idOf(post.author);
     if (seq === this.postRecord.length) {
       const r = new Int32Array(seq * 2);
       r.set(this.postRecord);
@@ -233,7 +234,7 @@ class Collector {
     if (post.repostOf !== null) {
       // A repost's links, hashtags and text are the original's: it is one action, a co-repost.
       if (this.enabled.has('co-repost')) {
-        this.logs['co-repost'].push(this.objects['co-repost'].intern(post.repostOf), acc, t);
+        this.logs['co-repost'].push(this.objects['co-repost'].idOfString(post.repostOf), acc, t);
       }
       return;
     }
@@ -243,13 +244,13 @@ class Collector {
         const url = normaliseUrl(raw);
         if (url === null || seen.has(url)) continue;
         seen.add(url);
-        this.logs['co-link'].push(this.objects['co-link'].intern(url), acc, t);
+        this.logs['co-link'].push(this.objects['co-link'].idOfString(url), acc, t);
       }
     }
     if (this.enabled.has('co-hashtag') && post.hashtags.length >= this.options.minHashtags) {
       const distinct = [...new Set(post.hashtags)];
       if (distinct.length >= this.options.minHashtags) {
-        this.logs['co-hashtag'].push(this.objects['co-hashtag'].intern(distinct.join(' ')), acc, t);
+        this.logs['co-hashtag'].push(this.objects['co-hashtag'].idOfString(distinct.join(' ')), acc, t);
       }
     }
     if (this.enabled.has('co-text') && post.text !== '') {
@@ -291,7 +292,7 @@ export async function analyze(
   lap('read');
 
   const accountCount = collector.accounts.size;
-  const accountIds = [...collector.accounts.ids.keys()];
+  const accountIds = collector.accounts.strings;
   const steps = options.behaviours.length + 3;
   let step = 0;
   const tick = (): void => onProgress?.('analyse', ++step, steps);
@@ -311,13 +312,6 @@ export async function analyze(
     'co-hashtag': collector.objects['co-hashtag'].size,
     'co-text': clusterCount,
   };
-  let totalActions = 0;
-  for (const beh of options.behaviours) totalActions += collector.logs[beh].length;
-  // Pre-size near the usual pair count (about 4 per action) to avoid most rehashing.
-  const table = new PairTable(
-    BEHAVIOURS.length,
-    2 ** Math.max(16, Math.ceil(Math.log2(totalActions * 6 + 1))),
-  );
   const crowd: Record<Behaviour, Float64Array> = {
     'co-repost': new Float64Array(accountCount),
     'co-link': new Float64Array(accountCount),
@@ -333,39 +327,64 @@ export async function analyze(
   const totals = zeroByBehaviour();
   let pairWork = 0;
   let crowdedActions = 0;
+  const sweeps: { beh: Behaviour; ordered: OrderedLog; objectOffset: number }[] = [];
   let objectOffset = 0;
   for (const beh of BEHAVIOURS) {
     const log = collector.logs[beh];
-    const enabled = options.behaviours.includes(beh);
-    if (enabled) {
+    if (options.behaviours.includes(beh)) {
       for (let i = 0; i < log.length; i++) {
         const a = log.account[i] as number;
         actions[beh][a] = (actions[beh][a] as number) + 1;
       }
       totals[beh] = log.length;
-      const s: SweepStats = sweepBehaviour(
-        log,
-        objectCounts[beh],
-        objectOffset,
-        BEHAVIOUR_INDEX[beh],
-        options.windows[beh],
-        options.maxWindowCrowd,
-        table,
-        crowd[beh],
-      );
-      pairWork += s.pairWork;
-      crowdedActions += s.crowdedActions;
-      tick();
+      sweeps.push({ beh, ordered: orderLog(log, objectCounts[beh]), objectOffset });
     }
     objectOffset += objectCounts[beh];
   }
+  // First sweep: crowds and the amount of pair work. Second: an upper bound of every pair's co-actions
+  // and the number of distinct pairs; about 4 pairs in 5 co-act once and are never stored (PairSketch).
+  for (const { beh, ordered, objectOffset: offset } of sweeps) {
+    const s: SweepStats = sweepBehaviour(
+      ordered,
+      offset,
+      BEHAVIOUR_INDEX[beh],
+      options.windows[beh],
+      options.maxWindowCrowd,
+      { kind: 'crowd', crowd: crowd[beh] },
+    );
+    pairWork += s.pairWork;
+    crowdedActions += s.crowdedActions;
+  }
+  const sketch = options.minCoActions > 1 ? new PairSketch(pairWork) : null;
+  const distinctPairs = new DistinctPairCounter(accountCount);
+  for (const { beh, ordered, objectOffset: offset } of sweeps) {
+    sweepBehaviour(ordered, offset, BEHAVIOUR_INDEX[beh], options.windows[beh], options.maxWindowCrowd, {
+      kind: 'count',
+      sketch,
+      distinct: distinctPairs,
+    });
+  }
+  // Third sweep: exact distinct co-action counts of the pairs that can reach the minimum.
+  const admitted = sketch ? sketch.cellsAtLeast(options.minCoActions) : distinctPairs.count;
+  const table = new PairTable(BEHAVIOURS.length, 2 ** Math.max(12, Math.ceil(Math.log2(admitted * 2 + 1))));
+  for (const { beh, ordered, objectOffset: offset } of sweeps) {
+    sweepBehaviour(ordered, offset, BEHAVIOUR_INDEX[beh], options.windows[beh], options.maxWindowCrowd, {
+      kind: 'collect',
+      table,
+      sketch,
+      minCount: options.minCoActions,
+    });
+    tick();
+  }
+  sweeps.length = 0;
   lap('sweeps');
 
   // ---- Significance: observed distinct co-actions against what chance gives this pair.
   // Chance: each of i's actions shares its window with `crowd` other actions on the same object; if
   // accounts filled those slots in proportion to their activity, j would fill crowd_i x n_j / N of them.
   // Viral moments (large crowds), very active accounts (large n) and popular objects all raise it.
-  const candidatePairs = table.size;
+  // Every pair that co-acted at least once is a hypothesis, tested or not: the Bonferroni divisor.
+  const candidatePairs = distinctPairs.count;
   const threshold = -Math.log10(options.alpha / Math.max(1, candidatePairs));
   const edges: EdgeResult[] = [];
   let testedPairs = 0;
@@ -580,7 +599,7 @@ export async function analyze(
         if (wanted.has(key)) {
           wanted.set(key, { id: post.id, author: post.author, createdAt: post.createdAt, text: post.text });
         }
-        const acc = collector.accounts.ids.get(post.author);
+        const acc = collector.accounts.get(post.author);
         if (acc === undefined) return;
         const c = communityOf[acc] as number;
         if (c === 0) return;
@@ -737,6 +756,8 @@ export async function analyze(
       distinctTexts: collector.texts.size,
       textComparisons: collector.texts.comparisons,
       candidatePairs,
+      candidatePairsExact: distinctPairs.isExact,
+      storedPairs: table.size,
       testedPairs,
       significantPairs: significantEdges.length,
       scoreThreshold: round(threshold),
@@ -788,6 +809,27 @@ export function arraySource(posts: Post[]): PostSource {
         if (!selectRecord || selectRecord(i)) onPost(p, i, 0);
       });
       return { files: [], posts: posts.length, malformed: 0, malformedSamples: [], skipped: 0, formats: {} };
+    },
+  };
+}
+
+/**
+ * A source over posts that can be streamed again on demand (posts stored in a database, a generator):
+ * `open` is called once for each pass (the analysis makes two) and must give the same posts in the same
+ * order each time. Every post is its own record. `total`, when known, drives the progress callback.
+ * Nothing is kept between passes but the analysis' own compact state.
+ */
+export function iterableSource(open: () => AsyncIterable<Post> | Iterable<Post>, total?: number): PostSource {
+  return {
+    async scan(onPost, onProgress, selectRecord) {
+      let record = 0;
+      for await (const post of open()) {
+        if (!selectRecord || selectRecord(record)) onPost(post, record, 0);
+        record++;
+        if (onProgress && total !== undefined && record % 10000 === 0) onProgress(record, total);
+      }
+      if (onProgress && total !== undefined) onProgress(record, total);
+      return { files: [], posts: record, malformed: 0, malformedSamples: [], skipped: 0, formats: {} };
     },
   };
 }

@@ -2,12 +2,13 @@
 //
 // Hand-rolled on purpose: the npm MinHash/LSH packages keep every signature as JS arrays of numbers and
 // buckets as objects of strings, which costs hundreds of bytes per post and does not stream. Here exact
-// duplicates collapse to one entry (a 53-bit key of the sorted word hashes), each distinct text keeps its
+// duplicates collapse to one entry (a 64-bit key of the sorted word hashes), each distinct text keeps its
 // sorted word hashes (for exact verification) and one 32-bit key per band in typed arrays, and buckets
 // are formed by sorting packed (band key, text id) numbers - no per-bucket objects at all.
 //
 // Words, not character shingles: light paraphrase (one word swapped) keeps a 20-word text at Jaccard
 // 0.9 on word sets but drops it to about 0.8 on 5-character shingles.
+import { KeyIds } from './keyids.ts';
 import { hashString, mix32 } from './normalize.ts';
 
 export const BANDS = 12;
@@ -39,7 +40,8 @@ class GrowableU32 {
 }
 
 export class TextIndex {
-  private readonly byKey = new Map<number, number>();
+  /** Exact duplicates by two hashes of their sorted word hashes. */
+  private readonly byKey = new KeyIds();
   private readonly words = new GrowableU32();
   private readonly wordStart = new GrowableU32();
   private readonly bandKeys = new GrowableU32();
@@ -64,11 +66,8 @@ export class TextIndex {
       h1 = mix32(h1 ^ w);
       h2 = mix32(Math.imul(h2, 31) + w);
     }
-    const key = (h1 >>> 0) * 2097152 + (h2 & 0x1fffff);
-    const known = this.byKey.get(key);
-    if (known !== undefined) return known;
-    const id = this.wordStart.length;
-    this.byKey.set(key, id);
+    const id = this.byKey.idOf(h1, h2);
+    if (id < this.wordStart.length) return id;
     this.wordStart.push(this.words.length);
     for (let i = 0; i < n; i++) {
       const w = hashes[i] as number;
@@ -126,6 +125,39 @@ export class TextIndex {
   }
 
   /**
+   * Whether two texts' word sets reach Jaccard `threshold`: the same answer as
+   * `jaccard(x, y) >= threshold`, but the merge stops as soon as the words left cannot bring enough in
+   * common (a shorter text never gets that far): most candidates from a bucket are not similar.
+   */
+  similar(x: number, y: number, threshold: number): boolean {
+    this.comparisons++;
+    const [xs, xe] = this.wordRange(x);
+    const [ys, ye] = this.wordRange(y);
+    const total = xe - xs + (ye - ys);
+    if (total === 0) return 1 >= threshold;
+    // The least number of common words that reaches the threshold, by the same division as `jaccard`.
+    let need = Math.max(0, Math.floor((threshold * total) / (1 + threshold)) - 1);
+    while (need <= total / 2 && need / (total - need) < threshold) need++;
+    const w = this.words.data;
+    let i = xs;
+    let j = ys;
+    let common = 0;
+    while (i < xe && j < ye) {
+      if (common + Math.min(xe - i, ye - j) < need) return false;
+      const a = w[i] as number;
+      const b = w[j] as number;
+      if (a === b) {
+        common++;
+        i++;
+        j++;
+      } else if (a < b) i++;
+      else j++;
+    }
+    const union = total - common;
+    return (union === 0 ? 1 : common / union) >= threshold;
+  }
+
+  /**
    * Groups texts whose word-set Jaccard reaches `threshold` (single linkage through verified pairs).
    * Returns the cluster of every text id, numbered 0..count-1.
    */
@@ -177,7 +209,7 @@ export class TextIndex {
         }
         if (joined) continue;
         for (const rep of reps) {
-          if (this.jaccard(id, rep) >= threshold) {
+          if (this.similar(id, rep, threshold)) {
             const ra = find(rep);
             const rb = find(id);
             if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);

@@ -288,7 +288,7 @@ export function summaryMd(result: AnalysisResult): string {
             .join('; ')})`
         : ''),
     `- Windows (s): ${BEHAVIOURS.map((b) => `${b} ${options.windows[b]}`).join(', ')}; text similarity ≥ ${options.textSimilarity}`,
-    `- Candidate pairs: ${stats.candidatePairs.toLocaleString('en')}; tested (≥ ${options.minCoActions} co-actions): ${stats.testedPairs.toLocaleString('en')}; significant: ${stats.significantPairs.toLocaleString('en')} (score ≥ ${stats.scoreThreshold}, i.e. p ≤ ${options.alpha} / candidate pairs)`,
+    `- Candidate pairs: ${stats.candidatePairsExact === false ? 'about ' : ''}${stats.candidatePairs.toLocaleString('en')}; tested (≥ ${options.minCoActions} co-actions): ${stats.testedPairs.toLocaleString('en')}; significant: ${stats.significantPairs.toLocaleString('en')} (score ≥ ${stats.scoreThreshold}, i.e. p ≤ ${options.alpha} / candidate pairs)`,
     `- Flagged accounts: ${flagged} in ${result.communities.length} communities (size ≥ ${options.minCommunitySize})`,
     `- Narratives (near-identical text clusters with ≥ ${options.minNarrativePosts} posts): ${stats.narrativeClusters} (${result.narratives.length} written)`,
     '',

@@ -1,8 +1,10 @@
 // Co-actions: per-behaviour event columns, a compact pair table, and the sliding-window sweep.
 //
 // Memory: an action costs 16 bytes in typed arrays (object, account, time); texts, links and post ids
-// are not kept. Pairs live in one open-addressing table (28 bytes a slot) keyed by account pair, with a
-// distinct-co-action count per behaviour.
+// are not kept. Most account pairs co-act once and never matter: a first sweep bounds every pair's count
+// in a sketch of one or two bytes a pair and counts distinct pairs in a fixed-size estimator; only pairs
+// that can reach the minimum enter the open-addressing table (28 bytes a slot) keyed by account pair,
+// with a distinct-co-action count per behaviour.
 
 export class EventLog {
   object = new Int32Array(1024);
@@ -172,26 +174,215 @@ export interface SweepStats {
   crowdedActions: number;
 }
 
+/** A behaviour's events grouped by object, in time order (see orderByObjectThenTime). */
+export interface OrderedLog {
+  log: EventLog;
+  order: Int32Array;
+  start: Int32Array;
+  objectCount: number;
+}
+
+export function orderLog(log: EventLog, objectCount: number): OrderedLog {
+  return { log, objectCount, ...orderByObjectThenTime(log, objectCount) };
+}
+
+/** Finalises a 32-bit hash of an account pair; `seed` gives independent hashes of the same pair. */
+function pairHash(i: number, j: number, seed: number): number {
+  let h = Math.imul(i ^ seed, 0x9e3779b1);
+  h ^= h >>> 16;
+  h = Math.imul(h ^ j, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * Upper bounds of how often each account pair co-acted, in one or two bytes a pair: a count-min sketch
+ * with two saturating 8-bit counters a pair and conservative update. Both counters of a pair lie in one
+ * 64-byte block, so a lookup costs one cache miss, not two. Most pairs co-act once and can never be
+ * tested; a pair whose bound stays below the minimum number of co-actions never enters the PairTable.
+ * A bound is never below the true count, so no testable pair is lost; a collision only lets an
+ * untestable pair in, where it is counted exactly and fails the minimum as before.
+ */
+export class PairSketch {
+  /** Counters in all (a power of two, at least 1024). */
+  readonly width: number;
+  private readonly blockMask: number;
+  readonly cells: Uint8Array;
+
+  constructor(width: number) {
+    this.width = 2 ** Math.max(10, Math.ceil(Math.log2(Math.max(1, width) * 2)));
+    this.blockMask = this.width / 64 - 1;
+    this.cells = new Uint8Array(this.width);
+  }
+
+  add(i: number, j: number): void {
+    const g = pairHash(i, j, 0x13198a2e);
+    // The pair's two counters: a block from one hash, two distinct cells in it from another.
+    const base = (pairHash(i, j, 0x243f6a88) & this.blockMask) * 64;
+    const x = base + (g & 63);
+    const y = base + ((g + 1 + ((g >>> 6) % 63)) & 63);
+    const cells = this.cells;
+    const cx = cells[x] as number;
+    const cy = cells[y] as number;
+    const low = Math.min(cx, cy);
+    if (low === 255) return;
+    if (cx === low) cells[x] = low + 1;
+    if (cy === low) cells[y] = low + 1;
+  }
+
+  /** Upper bound of the pair's count (saturates at 255). */
+  bound(i: number, j: number): number {
+    const g = pairHash(i, j, 0x13198a2e);
+    const base = (pairHash(i, j, 0x243f6a88) & this.blockMask) * 64;
+    const x = base + (g & 63);
+    const y = base + ((g + 1 + ((g >>> 6) % 63)) & 63);
+    return Math.min(this.cells[x] as number, this.cells[y] as number);
+  }
+
+  /** Counters at or above `k`, halved: close to the number of pairs that will pass `bound >= k`. */
+  cellsAtLeast(k: number): number {
+    let n = 0;
+    for (let x = 0; x < this.width; x++) if ((this.cells[x] as number) >= k) n++;
+    return Math.ceil(n / 2);
+  }
+}
+
+const HLL_BITS = 16;
+const HLL_REGISTERS = 1 << HLL_BITS;
+/** Up to this many distinct pairs are counted exactly (a set of at most 16 MiB); beyond it, estimated. */
+const EXACT_PAIR_LIMIT = 1 << 20;
+
+/**
+ * How many distinct account pairs co-acted at least once (the Bonferroni divisor). Exact while there are
+ * at most EXACT_PAIR_LIMIT of them; beyond that a HyperLogLog estimate (65,536 registers, standard error
+ * 0.4 %, deterministic) replaces the set, so memory does not grow with once-only pairs.
+ */
+export class DistinctPairCounter {
+  private exact: Float64Array | null = new Float64Array(1024).fill(-1);
+  private exactSize = 0;
+  private readonly registers = new Uint8Array(HLL_REGISTERS);
+  private readonly stride: number;
+
+  constructor(accountCount: number) {
+    this.stride = Math.max(1, accountCount);
+  }
+
+  add(i: number, j: number): void {
+    const h = pairHash(i, j, 0xa4093822);
+    const w = pairHash(i, j, 0x299f31d0);
+    const r = h >>> (32 - HLL_BITS);
+    const rank = Math.clz32(w) + 1;
+    if (rank > (this.registers[r] as number)) this.registers[r] = rank;
+    const set = this.exact;
+    if (set === null) return;
+    const key = i * this.stride + j;
+    let s = this.slot(set, key, h);
+    if (set[s] === key) return;
+    if (this.exactSize === EXACT_PAIR_LIMIT) {
+      this.exact = null;
+      return;
+    }
+    if ((this.exactSize + 1) * 2 > set.length) {
+      this.growExact();
+      s = this.slot(this.exact as Float64Array, key, h);
+    }
+    (this.exact as Float64Array)[s] = key;
+    this.exactSize++;
+  }
+
+  /** The slot holding `key`, or the empty slot where it belongs. */
+  private slot(set: Float64Array, key: number, hash: number): number {
+    const mask = set.length - 1;
+    let s = hash & mask;
+    for (;;) {
+      const v = set[s] as number;
+      if (v === key || v === -1) return s;
+      s = (s + 1) & mask;
+    }
+  }
+
+  private growExact(): void {
+    const old = this.exact as Float64Array;
+    const next = new Float64Array(old.length * 2).fill(-1);
+    for (const key of old) {
+      if (key === -1) continue;
+      const i = Math.floor(key / this.stride);
+      next[this.slot(next, key, pairHash(i, key - i * this.stride, 0xa4093822))] = key;
+    }
+    this.exact = next;
+  }
+
+  /** True while `count` is exact. */
+  get isExact(): boolean {
+    return this.exact !== null;
+  }
+
+  get count(): number {
+    if (this.exact !== null) return this.exactSize;
+    const m = HLL_REGISTERS;
+    let sum = 0;
+    let zeros = 0;
+    for (let r = 0; r < m; r++) {
+      const v = this.registers[r] as number;
+      sum += 2 ** -v;
+      if (v === 0) zeros++;
+    }
+    const alpha = 0.7213 / (1 + 1.079 / m);
+    let estimate = (alpha * m * m) / sum;
+    // Small-range correction (linear counting); the 64-bit-like hash needs no large-range correction.
+    if (estimate <= 2.5 * m && zeros > 0) estimate = m * Math.log(m / zeros);
+    return Math.max(EXACT_PAIR_LIMIT, Math.round(estimate));
+  }
+}
+
+/** Where a sweep sends what it finds. */
+export type SweepTarget =
+  | {
+      /** First sweep, no pairs yet: crowd totals and the amount of pair work (sizes the sketch). */
+      kind: 'crowd';
+      crowd: Float64Array;
+    }
+  | {
+      /** Second sweep: pair-count bounds and the number of distinct pairs. */
+      kind: 'count';
+      sketch: PairSketch | null;
+      distinct: DistinctPairCounter;
+    }
+  | {
+      /** Third sweep: exact distinct co-action counts for pairs whose bound reaches `minCount`. */
+      kind: 'collect';
+      table: PairTable;
+      sketch: PairSketch | null;
+      minCount: number;
+    };
+
 /**
  * Slides a window of `window` seconds over each object's actions in time order. Every action adds the
  * number of other actions within +-window (its crowd) to its account's `crowd` total, the input of the
  * chance expectation. Pairs are emitted forward in time only when the window holds at most `maxCrowd`
  * others, so one object shared by 20,000 accounts costs actions x maxCrowd at most, not 200 million.
+ * The engine sweeps three times with the same windows (see SweepTarget); all three see the same pairs.
  */
 export function sweepBehaviour(
-  log: EventLog,
-  objectCount: number,
+  ordered: OrderedLog,
   objectOffset: number,
   beh: number,
   window: number,
   maxCrowd: number,
-  table: PairTable,
-  crowd: Float64Array,
+  target: SweepTarget,
 ): SweepStats {
-  const { order, start } = orderByObjectThenTime(log, objectCount);
+  const { log, order, start, objectCount } = ordered;
   const stats: SweepStats = { actions: log.length, pairWork: 0, crowdedActions: 0 };
   const time = log.time;
   const account = log.account;
+  const crowd = target.kind === 'crowd' ? target.crowd : null;
+  const counting = target.kind === 'count';
+  const distinct = target.kind === 'count' ? target.distinct : null;
+  const table = target.kind === 'collect' ? target.table : null;
+  const sketch = target.kind === 'crowd' ? null : target.sketch;
+  const minCount = target.kind === 'collect' ? target.minCount : 0;
   for (let o = 0; o < objectCount; o++) {
     const s = start[o] as number;
     const e = start[o + 1] as number;
@@ -205,18 +396,25 @@ export function sweepBehaviour(
       while (hi < e && (time[order[hi] as number] as number) - t <= window) hi++;
       while ((time[order[lo] as number] as number) < t - window) lo++;
       const acc = account[ep] as number;
-      crowd[acc] = (crowd[acc] as number) + (hi - lo - 1);
       const forward = hi - p - 1;
-      if (forward > maxCrowd || hi - lo - 1 > 2 * maxCrowd) {
-        stats.crowdedActions++;
+      if (crowd !== null) {
+        crowd[acc] = (crowd[acc] as number) + (hi - lo - 1);
+        if (forward > maxCrowd || hi - lo - 1 > 2 * maxCrowd) stats.crowdedActions++;
+        else stats.pairWork += forward;
         continue;
       }
+      if (forward > maxCrowd || hi - lo - 1 > 2 * maxCrowd) continue;
       for (let q = p + 1; q < hi; q++) {
         const other = account[order[q] as number] as number;
-        stats.pairWork++;
         if (other === acc) continue;
-        if (acc < other) table.add(acc, other, globalObject, beh, t, window);
-        else table.add(other, acc, globalObject, beh, t, window);
+        const i = Math.min(acc, other);
+        const j = Math.max(acc, other);
+        if (counting) {
+          (distinct as DistinctPairCounter).add(i, j);
+          sketch?.add(i, j);
+        } else if (sketch === null || sketch.bound(i, j) >= minCount) {
+          (table as PairTable).add(i, j, globalObject, beh, t, window);
+        }
       }
     }
   }

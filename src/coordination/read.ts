@@ -11,11 +11,13 @@ import { parse as parseCsv } from 'csv-parse';
 import {
   type Converted,
   convertJsonValue,
+  DocumentPosts,
   fromNormalised,
   fromTwitterArchive,
   isTwitterArchiveHeader,
 } from './adapters.ts';
 import type { PostSource } from './engine.ts';
+import { JsonStreamError, JsonStreamScanner } from './jsonstream.ts';
 import type { InputFormat, Post, ReadStats } from './types.ts';
 
 export class CoordinationInputError extends Error {
@@ -36,6 +38,8 @@ export interface ReadOptions {
 export type PostSink = (post: Post, record: number, position: number) => void;
 
 const MAX_MALFORMED_SAMPLES = 100;
+/** A first line this long without a line break is not JSON Lines: it is streamed as one document. */
+const MAX_FIRST_LINE = 8 << 20;
 
 export function emptyReadStats(): ReadStats {
   return { files: [], posts: 0, malformed: 0, malformedSamples: [], skipped: 0, formats: {} };
@@ -95,18 +99,11 @@ async function readOneFile(
 ): Promise<void> {
   const select = options.selectRecord;
   const gzip = await isGzip(file);
-  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
   let bytes = 0;
-  let source: Readable = raw;
-  if (gzip) {
-    // Count compressed bytes on their way into gunzip (pipe already puts `raw` in flowing mode).
-    raw.on('data', (chunk) => {
-      bytes += chunk.length;
-      onBytes(bytes);
-    });
-    source = raw.pipe(createGunzip());
-    raw.on('error', (err) => source.destroy(err));
-  }
+  const { raw, source } = openText(file, gzip, (n) => {
+    bytes += n;
+    onBytes(bytes);
+  });
   const decoder = new StringDecoder('utf8');
 
   // The record and position of the post being reported.
@@ -133,49 +130,70 @@ async function readOneFile(
       : options.format === 'auto'
         ? formatFromName(file)
         : 'json';
-  // JSON state: line-delimited until the first line turns out not to be a whole value.
+  // JSON state: line-delimited until the first line turns out not to be a whole value; then the rest is
+  // one document, streamed through a scanner (never held whole).
   let jsonMode: 'lines' | 'document' | null = null;
   let pending = '';
   let lineNo = 0;
-  const documentParts: string[] = [];
+  const reportDocument = (c: Converted, line: number): void => {
+    record = counter.record++;
+    position = 0;
+    if (select && !select(record)) return;
+    report(line, c);
+  };
+  const documentPosts = new DocumentPosts(reportDocument);
+  let scanner: JsonStreamScanner | null = null;
+  let documentFailed = false;
+  const writeDocument = (text: string): void => {
+    if (documentFailed || scanner === null) return;
+    try {
+      scanner.write(text);
+    } catch (err) {
+      if (!(err instanceof JsonStreamError)) throw err;
+      documentFailed = true;
+      report(err.line, { error: `invalid JSON document (${err.message.slice(0, 80)})` });
+    }
+  };
+  const startDocument = (firstLine: number, text: string): void => {
+    jsonMode = 'document';
+    scanner = new JsonStreamScanner(documentPosts, firstLine);
+    writeDocument(text);
+  };
   // CSV state.
   let csv: ReturnType<typeof parseCsv> | null = null;
   let header: string[] | null = null;
   let csvDone: Promise<void> | null = null;
 
-  const handleJsonLine = (line: string): void => {
+  /** Handles one line; returns true when it turned out to start a whole document. */
+  const handleJsonLine = (line: string): boolean => {
     lineNo++;
     const trimmed = line.trim();
-    if (jsonMode === 'document') {
-      documentParts.push(line, '\n');
-      return;
-    }
-    if (trimmed === '') return;
+    if (trimmed === '') return false;
     // Until the first line has parsed, it is not known whether this is JSON Lines at all.
     if (jsonMode === 'lines' && select && !select(counter.record)) {
       counter.record++;
-      return;
+      return false;
     }
     let value: unknown;
     try {
       value = JSON.parse(trimmed);
     } catch (err) {
       if (jsonMode === null) {
-        // A pretty-printed document (Telegram export, saved API response): read it whole.
-        jsonMode = 'document';
-        documentParts.push(line, '\n');
-        return;
+        // A pretty-printed document (Telegram export, saved API response): streamed from here on.
+        startDocument(lineNo, `${line}\n`);
+        return true;
       }
       record = counter.record++;
       report(lineNo, { error: `invalid JSON (${(err as Error).message.slice(0, 80)})` });
-      return;
+      return false;
     }
     jsonMode = 'lines';
     const at = lineNo;
     record = counter.record++;
     position = 0;
-    if (select && !select(record)) return;
+    if (select && !select(record)) return false;
     convertJsonValue(value, (c) => report(at, c));
+    return false;
   };
 
   let csvError: unknown = null;
@@ -251,9 +269,28 @@ async function readOneFile(
     }
     if (mode === 'json') {
       stats.formats[file] ??= options.format === 'auto' ? 'json' : options.format;
+      if (jsonMode === 'document') {
+        writeDocument(text);
+        return;
+      }
       const lines = (pending + text).split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) handleJsonLine(line);
+      for (let k = 0; k < lines.length; k++) {
+        if (handleJsonLine(lines[k] as string)) {
+          // The rest of this chunk belongs to the document: hand it over unsplit.
+          const rest = lines.slice(k + 1);
+          rest.push(pending);
+          pending = '';
+          writeDocument(rest.join('\n'));
+          return;
+        }
+      }
+      if (jsonMode === null && pending.length > MAX_FIRST_LINE) {
+        // One huge line (a minified API response): a document, streamed rather than held.
+        const text = pending;
+        pending = '';
+        startDocument(lineNo + 1, text);
+      }
       return;
     }
     if (csv === null) startCsv(mode === 'tsv' ? '\t' : ',');
@@ -276,23 +313,23 @@ async function readOneFile(
     if (mode === 'json') {
       if (pending !== '') handleJsonLine(pending);
       pending = '';
-      if (jsonMode === 'document') {
-        let value: unknown;
-        try {
-          value = JSON.parse(documentParts.join('').replace(/^\uFEFF/, ''));
-        } catch (err) {
-          report(1, { error: `invalid JSON document (${(err as Error).message.slice(0, 80)})` });
-          return;
+      if (scanner !== null) {
+        const documentScanner: JsonStreamScanner = scanner;
+        if (!documentFailed) {
+          try {
+            documentScanner.end();
+          } catch (err) {
+            if (!(err instanceof JsonStreamError)) throw err;
+            documentFailed = true;
+            report(err.line, { error: `invalid JSON document (${err.message.slice(0, 80)})` });
+          }
         }
-        let item = 0;
-        convertJsonValue(value, (c) => {
-          item++;
-          record = counter.record++;
-          position = 0;
-          if (select && !select(record)) return;
-          report(item, c);
-        });
-        stats.formats[file] = describeDocument(value);
+        documentPosts.finish();
+        stats.formats[file] = documentPosts.format;
+        if (documentPosts.needsDataPass && !documentFailed) {
+          // The tweets came before their users: read them again, now that the users are known.
+          await readDocumentData(file, gzip, documentPosts.dataPass(reportDocument));
+        }
       }
     } else if (csv !== null) {
       const parser = csv as unknown as NodeJS.WritableStream;
@@ -312,11 +349,33 @@ async function readOneFile(
   }
 }
 
-function describeDocument(value: unknown): string {
-  if (typeof value !== 'object' || value === null) return 'json';
-  if ('messages' in value || 'chats' in value) return 'telegram';
-  if ('data' in value || 'includes' in value) return 'twitter-v2';
-  return 'json';
+/** Opens a file as a byte stream, gunzipped when it is gzip; `onRaw` sees the compressed bytes read. */
+function openText(
+  file: string,
+  gzip: boolean,
+  onRaw: (bytes: number) => void,
+): { raw: Readable; source: Readable } {
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  if (!gzip) return { raw, source: raw };
+  // Count compressed bytes on their way into gunzip (pipe already puts `raw` in flowing mode).
+  raw.on('data', (chunk) => onRaw(chunk.length));
+  const source = raw.pipe(createGunzip());
+  raw.on('error', (err) => source.destroy(err));
+  return { raw, source };
+}
+
+/** The second pass over a v2 response whose `data` came before `includes`: only the tweets. */
+async function readDocumentData(file: string, gzip: boolean, handler: DocumentPosts): Promise<void> {
+  const { raw, source } = openText(file, gzip, () => {});
+  const decoder = new StringDecoder('utf8');
+  const scanner = new JsonStreamScanner(handler);
+  try {
+    for await (const chunk of source) scanner.write(decoder.write(chunk as Buffer));
+    scanner.write(decoder.end());
+    scanner.end();
+  } finally {
+    raw.destroy();
+  }
 }
 
 /** A PostSource over files: each scan streams them again (the second pass fetches details). */

@@ -75,7 +75,7 @@ export const DEFAULT_OPTIONS: AnalysisOptions = {
 
 export interface MalformedLine {
   file: string;
-  /** 1-based line number in the (decompressed) file, or the item index for whole-document JSON. */
+  /** 1-based line number in the (decompressed) file; for whole JSON documents, the line the item starts on. */
   line: number;
   reason: string;
 }

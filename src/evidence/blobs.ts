@@ -143,6 +143,13 @@ export class BlobStore {
     return { sha256, size, head: Buffer.concat(heads), created };
   }
 
+  /** A scratch folder inside the store (same file system, so finished files can be linked into place). */
+  async workDir(): Promise<string> {
+    const dir = join(this.root, 'tmp');
+    await mkdir(dir, { recursive: true });
+    return dir;
+  }
+
   /** Removes a blob this process just created when the record that would reference it was not written. */
   async discard(sha256: string): Promise<void> {
     await rm(this.pathOf(sha256), { force: true });

@@ -6,7 +6,6 @@ import { Nullable, Slug, Uuid } from '../lib/schema.ts';
 import { BlobStore } from './blobs.ts';
 import {
   type CaptureContext,
-  CaptureRunner,
   DEFAULT_CHROMIUM,
   getCapture,
   listCaptures,
@@ -47,6 +46,10 @@ export const CaptureJob = Type.Object(
           'hashes of the other parts), the raw response, the full-page screenshot and the PDF',
       },
     ),
+    attempts: Type.Integer({
+      description: 'how many times a worker took the job; above 1 it was resumed after its worker stopped',
+    }),
+    maxAttempts: Type.Integer(),
     createdBy: Type.String(),
     createdAt: Type.String(),
     updatedAt: Type.String(),
@@ -66,22 +69,21 @@ export const evidenceCaptureRoutes: FastifyPluginAsyncTypebox<{
         chromiumPath: evidence.chromiumPath === undefined ? DEFAULT_CHROMIUM : evidence.chromiumPath,
       }
     : null;
-  const runner = ctx ? new CaptureRunner(ctx) : null;
-  app.addHook('onClose', async () => runner?.close());
 
   app.post(
     '/situations/:slug/captures',
     {
       schema: {
         tags: ['evidence'],
-        summary: 'Capture a URL as evidence (evidence.write); runs as a job: poll GET …/captures/{id}',
+        summary: 'Capture a URL as evidence (evidence.write); queued as a job: poll GET …/captures/{id}',
         description:
           'Vigil fetches the page itself and seals the raw response, a full-page screenshot and a PDF rendered by ' +
           'headless chromium, and a capture record (URL, fetch time, status, headers, redirects) naming the other ' +
           'parts by SHA-256. Private, loopback and link-local addresses are refused (400) unless the administrator ' +
           'allows them, for the URL and every redirect. Without chromium only the raw response and the record are ' +
           'kept, and `renderNote` says how to install it. A URL that cannot be fetched ends the job as `failed` ' +
-          'with `error`, and nothing is stored.',
+          'with `error`, and nothing is stored. Jobs are kept in the database and run by the worker of `vigil serve`; ' +
+          'a job whose worker stopped is taken up again when its lease runs out, without storing anything twice.',
         params: Type.Object({ slug: Slug }),
         body: Type.Object(
           {
@@ -94,9 +96,8 @@ export const evidenceCaptureRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      if (!ctx || !runner) throw new VaultUnavailableError();
-      const { job, author } = await requestCapture(ctx, request.actor, request.params.slug, request.body);
-      runner.enqueue(job.id, author);
+      if (!ctx) throw new VaultUnavailableError();
+      const job = await requestCapture(ctx, request.actor, request.params.slug, request.body);
       return reply
         .code(202)
         .header('location', `/api/v1/situations/${request.params.slug}/captures/${job.id}`)

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildTestApp, runVigil } from '../../test/support/app.ts';
+import { buildTestApp, runVigil, startVigil } from '../../test/support/app.ts';
 import { createPostgresDatabase, DATABASE_KINDS, describeEachDatabase } from '../../test/support/db.ts';
 import { counts, seedSituation, sha256, tempDir } from '../../test/support/evidence.ts';
 import { bearer, createUsersWithTokens } from '../../test/support/fixtures.ts';
@@ -11,7 +11,15 @@ import type { Role } from '../auth/permissions.ts';
 import { migrate } from '../db/migrate.ts';
 import { openPostgres } from '../db/postgres.ts';
 import { blockedReason, resolvePublic } from './address-guard.ts';
-import { fetchChecked } from './capture.ts';
+import { BlobStore } from './blobs.ts';
+import {
+  type CaptureContext,
+  claimCapture,
+  DEFAULT_CHROMIUM,
+  fetchChecked,
+  runNextCapture,
+  startCaptureWorker,
+} from './capture.ts';
 
 const SLUG = 'test-vault';
 const PAGE = Buffer.from(
@@ -33,6 +41,9 @@ async function serveSite(): Promise<{ base: string; port: number; close(): Promi
     } else if (req.url === '/other') {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<html><body><p>Another page about the corridor</p></body></html>');
+    } else if (req.url === '/queued') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html><body><p>A page captured through the queue</p></body></html>');
     } else if (req.url === '/pixel.png') {
       res.writeHead(200, { 'content-type': 'image/png' });
       res.end(PIXEL);
@@ -146,6 +157,9 @@ describeEachDatabase('URL capture API', (getDb) => {
   let tokens: Record<Role, string>;
   let site: Awaited<ReturnType<typeof serveSite>>;
   let incidentId: string;
+  // The queue's worker, as `vigil serve` runs it (the apps only queue jobs).
+  let ctx: CaptureContext;
+  let worker: { stop(): Promise<void> };
 
   before(async () => {
     const seeded = await seedSituation(getDb(), SLUG);
@@ -158,8 +172,15 @@ describeEachDatabase('URL capture API', (getDb) => {
     noChromiumApp = await buildTestApp(getDb(), {
       evidence: { ...evidence, captureAllowPrivate: true, chromiumPath: '/nonexistent/chromium' },
     });
+    ctx = {
+      vault: { db: getDb(), blobs: new BlobStore(evidence.blobDir), maxUploadBytes: evidence.maxUploadBytes },
+      allowPrivate: true,
+      chromiumPath: DEFAULT_CHROMIUM,
+    };
+    worker = startCaptureWorker(ctx, { pollMs: 100 });
   });
   after(async () => {
+    await worker.stop();
     await app.close();
     await strictApp.close();
     await noChromiumApp.close();
@@ -275,14 +296,89 @@ describeEachDatabase('URL capture API', (getDb) => {
   });
 
   it('without chromium keeps the raw response and the record, and says how to install chromium', async () => {
+    await worker.stop();
+    const noChromium = startCaptureWorker({ ...ctx, chromiumPath: '/nonexistent/chromium' }, { pollMs: 100 });
     const res = await capture(noChromiumApp, `${site.base}/other`);
-    const job = await finished(noChromiumApp, res.json().id);
+    const job = await finished(noChromiumApp, res.json().id).finally(async () => {
+      await noChromium.stop();
+      worker = startCaptureWorker(ctx, { pollMs: 100 });
+    });
     assert.equal(job.status, 'succeeded', job.error);
     assert.equal(job.rendered, false);
     assert.match(job.renderNote, /apt-get install chromium/);
     assert.ok(job.items.response && job.items.record);
     assert.equal(job.items.screenshot, null);
     assert.equal(job.items.pdf, null);
+  });
+
+  it('keeps jobs in the database: a job whose worker died is taken up again when its lease runs out, stored once', async () => {
+    await worker.stop();
+    try {
+      const before = await counts(getDb());
+      const res = await capture(app, `${site.base}/queued`);
+      assert.equal(res.statusCode, 202, res.body);
+      const id = res.json().id;
+      const job = async () =>
+        (
+          await app.inject({
+            url: `/api/v1/situations/${SLUG}/captures/${id}`,
+            headers: bearer(tokens.documenter),
+          })
+        ).json();
+      // A worker takes the job and dies: it never renews its lease nor finishes.
+      const t0 = Date.now();
+      const dead = await claimCapture(getDb(), {
+        now: () => new Date(t0),
+        leaseMs: 60_000,
+        workerId: 'dead',
+      });
+      assert.equal(dead?.jobId, id);
+      assert.equal((await job()).status, 'running');
+      // While the lease holds, no other worker takes it.
+      assert.equal(await runNextCapture(ctx, { now: () => new Date(t0 + 30_000), workerId: 'other' }), null);
+      // After it, another worker does, and finishes it.
+      assert.equal(await runNextCapture(ctx, { now: () => new Date(t0 + 61_000), workerId: 'other' }), id);
+      const done = await job();
+      assert.equal(done.status, 'succeeded', done.error);
+      assert.equal(done.attempts, 2);
+      assert.ok(done.items.response && done.items.record && done.items.screenshot && done.items.pdf);
+      // Stored once: one item per part, one capture custody entry.
+      const after = await counts(getDb());
+      assert.equal(after.items - before.items, 4);
+      const [{ n }] = (await getDb().query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM custody_log WHERE action = 'capture' AND details->>'captureId' = $1`,
+        [id],
+      )) as [{ n: number }];
+      assert.equal(n, 1);
+      // The dead worker's lease is gone: were it to wake up, its updates would change nothing.
+      assert.equal(await runNextCapture(ctx), null);
+    } finally {
+      worker = startCaptureWorker(ctx, { pollMs: 100 });
+    }
+  });
+
+  it('gives up on a job interrupted more often than allowed, saying why', async () => {
+    await worker.stop();
+    try {
+      const res = await capture(app, `${site.base}/other`);
+      const id = res.json().id;
+      let t = Date.now();
+      for (let i = 0; i < 3; i++) {
+        assert.equal((await claimCapture(getDb(), { now: () => new Date(t), leaseMs: 1000 }))?.jobId, id);
+        t += 2000;
+      }
+      assert.equal(await claimCapture(getDb(), { now: () => new Date(t), leaseMs: 1000 }), null);
+      const job = (
+        await app.inject({
+          url: `/api/v1/situations/${SLUG}/captures/${id}`,
+          headers: bearer(tokens.documenter),
+        })
+      ).json();
+      assert.equal(job.status, 'failed');
+      assert.match(job.error, /interrupted 3 times/);
+    } finally {
+      worker = startCaptureWorker(ctx, { pollMs: 100 });
+    }
   });
 
   it('needs evidence.write', async () => {
@@ -329,5 +425,114 @@ describe('vigil capture', { skip: !DATABASE_KINDS.includes('postgres') }, () => 
     assert.match(ok.stdout, /^record\t[0-9a-f-]{36}$/m);
     assert.match(ok.stderr, /100%\s+done/);
     assert.match(ok.stderr, /apt-get install chromium/);
+  });
+});
+
+describe('capture queue across a crash of vigil serve', {
+  skip: !DATABASE_KINDS.includes('postgres'),
+}, () => {
+  // A page whose image stalls the first time it is asked for: the server is killed while chromium waits.
+  const hits = { page: 0, image: 0 };
+  const stalled: http.ServerResponse[] = [];
+  let server: http.Server;
+  let base: string;
+  let database: Awaited<ReturnType<typeof createPostgresDatabase>>;
+  let token: string;
+  before(async () => {
+    server = http.createServer((req, res) => {
+      if (req.url === '/crash-page') {
+        hits.page++;
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<html><body><h1>Shelling near the crossing</h1><img src="/stall.png"></body></html>');
+      } else if (req.url === '/stall.png') {
+        hits.image++;
+        if (hits.image === 1) {
+          stalled.push(res); // never answered
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'image/png' });
+        res.end(PIXEL);
+      } else {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    database = await createPostgresDatabase();
+    const db = await openPostgres(database.url);
+    await migrate(db);
+    await seedSituation(db, SLUG);
+    token = (await createUsersWithTokens(db)).documenter;
+    await db.close();
+  });
+  after(async () => {
+    for (const res of stalled) res.destroy();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await database.drop();
+  });
+
+  it('resumes a job whose server was killed mid-capture after a restart, fetching and storing nothing twice', async () => {
+    const dataDir = tempDir('crash-data');
+    const env = {
+      DATABASE_URL: database.url,
+      VIGIL_CAPTURE_ALLOW_PRIVATE: '1',
+      VIGIL_CAPTURE_LEASE_SECONDS: '2',
+      VIGIL_NO_DEMO: '1',
+    };
+    const first = await startVigil({ dataDir, env });
+    let id: string;
+    try {
+      const res = await fetch(`${first.url}/api/v1/situations/${SLUG}/captures`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ url: `${base}/crash-page` }),
+      });
+      assert.equal(res.status, 202);
+      id = ((await res.json()) as { id: string }).id;
+      // Wait until chromium asks for the stalling image: the response is sealed by then.
+      while (hits.image === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      const exited = new Promise((resolve) => first.process.once('exit', resolve));
+      first.process.kill('SIGKILL');
+      await exited;
+    }
+    const db = await openPostgres(database.url);
+    try {
+      const [left] = await db.query<{ status: string; parts: number }>(
+        `SELECT status, (SELECT count(*)::int FROM evidence_capture_items WHERE capture_id = c.id) AS parts
+         FROM evidence_captures c WHERE id = $1`,
+        [id],
+      );
+      assert.equal(left?.status, 'running', 'the dead worker left the job running');
+      assert.equal(left?.parts, 1, 'only the raw response was sealed before the crash');
+
+      const second = await startVigil({ dataDir, env });
+      let job: { status: string; attempts: number; error: string | null; items: Record<string, string> };
+      try {
+        for (;;) {
+          const res = await fetch(`${second.url}/api/v1/situations/${SLUG}/captures/${id}`, {
+            headers: { authorization: `Bearer ${token}` },
+          });
+          job = (await res.json()) as typeof job;
+          if (job.status === 'succeeded' || job.status === 'failed') break;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      } finally {
+        await second.stop();
+      }
+      assert.equal(job.status, 'succeeded', job.error ?? '');
+      assert.equal(job.attempts, 2);
+      assert.equal(hits.page, 1, 'the page was fetched once: the resumed job used the sealed response');
+      const [stored] = await db.query<{ items: number; captures: number }>(
+        `SELECT (SELECT count(*)::int FROM evidence_items) AS items,
+           (SELECT count(*)::int FROM custody_log WHERE action = 'capture') AS captures`,
+      );
+      assert.deepEqual(stored, { items: 4, captures: 1 });
+      for (const part of ['record', 'response', 'screenshot', 'pdf']) assert.ok(job.items[part], part);
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -2,14 +2,17 @@
 // time and checked again), seals the raw response, renders it in headless chromium for a full-page
 // screenshot and a PDF, and seals a capture record (URL, fetch time, status, headers, redirects) that
 // names the other parts by hash. A capture runs as a job whose progress is kept in the database.
+import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { hostname } from 'node:os';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { type Actor, requirePermission } from '../auth/permissions.ts';
+import type { Actor } from '../auth/permissions.ts';
 import type { Database, Queryable } from '../db/types.ts';
 import { AppError, NotFoundError, ValidationError } from '../lib/errors.ts';
 import { getSituation, type SituationRecord } from '../situations/service.ts';
@@ -414,6 +417,9 @@ export interface CaptureJob {
   rendered: boolean | null;
   renderNote: string | null;
   items: Record<CapturePart, string | null>;
+  /** How many times a worker took the job (more than 1: it was resumed after an interruption). */
+  attempts: number;
+  maxAttempts: number;
   createdBy: string;
   createdAt: string;
   updatedAt: string;
@@ -435,6 +441,8 @@ interface JobRow {
   fetched_at: Date | null;
   rendered: boolean | null;
   render_note: string | null;
+  attempts: number;
+  max_attempts: number;
   created_by_label: string;
   created_at: Date;
   updated_at: Date;
@@ -468,6 +476,8 @@ function jobFromRow(row: JobRow): CaptureJob {
       screenshot: parts.screenshot ?? null,
       pdf: parts.pdf ?? null,
     },
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
     createdBy: row.created_by_label,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -506,124 +516,331 @@ export async function createCaptureJob(
      VALUES ($1, $2, $3, $4, $5) RETURNING id`,
     [situation.id, url.href, input.incidentId ?? null, author.userId, author.label],
   );
+  captureQueued.emit('queued', row!.id);
   return (await findCapture(db, row!.id))!;
 }
 
-async function setProgress(
-  db: Queryable,
-  id: string,
-  progress: number,
-  stage: string,
-  extra: Record<string, unknown> = {},
-) {
-  const columns = Object.keys(extra);
-  await db.query(
-    `UPDATE evidence_captures SET status = CASE WHEN status = 'queued' THEN 'running' ELSE status END,
-       progress = $2, stage = $3, updated_at = now()${columns.map((c, i) => `, ${c} = $${i + 4}`).join('')}
-     WHERE id = $1`,
-    [id, progress, stage, ...Object.values(extra)],
+// ---------------------------------------------------------------------------------------------------
+// The queue: a worker leases a job, renews the lease while it works, and resumes from what was sealed.
+
+/** In-process wake-up for workers when a job is queued (they also poll, so jobs queued elsewhere run too). */
+export const captureQueued = new EventEmitter();
+captureQueued.setMaxListeners(0);
+
+export const DEFAULT_LEASE_MS = 60_000;
+
+export interface QueueOptions {
+  /** How long a claim lasts without renewal; a job whose worker died is taken again after it. */
+  leaseMs?: number;
+  /** Who holds the lease (host:pid by default). */
+  workerId?: string;
+  /** The clock (tests move it instead of waiting). */
+  now?: () => Date;
+}
+
+interface Claim {
+  jobId: string;
+  attempt: number;
+  maxAttempts: number;
+  token: string;
+  leaseMs: number;
+  now: () => Date;
+  author: Author;
+}
+
+class LeaseLostError extends Error {
+  constructor(jobId: string) {
+    super(`capture ${jobId}: another worker took the job over (this one was too slow to renew its lease)`);
+  }
+}
+
+const defaultWorkerId = () => `${hostname()}:${process.pid}`;
+
+/**
+ * Claims a capture: a queued one, or one whose lease ran out (its worker died). `jobId` claims that one
+ * only. Returns null when there is nothing to take. A job interrupted more often than it may be is
+ * failed here, with the reason.
+ */
+export async function claimCapture(
+  db: Database,
+  options: QueueOptions & { jobId?: string } = {},
+): Promise<Claim | null> {
+  const now = options.now ?? (() => new Date());
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const at = now();
+  const workerId = options.workerId ?? defaultWorkerId();
+  for (;;) {
+    const rows = await db.transaction((tx) =>
+      tx.query<{
+        id: string;
+        attempts: number;
+        max_attempts: number;
+        created_by: string | null;
+        created_by_label: string;
+      }>(
+        `WITH next AS (
+           SELECT id FROM evidence_captures
+           WHERE (status = 'queued' OR (status = 'running' AND (lease_until IS NULL OR lease_until < $1)))
+             AND ($4::uuid IS NULL OR id = $4::uuid)
+           ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+         UPDATE evidence_captures c SET status = 'running', attempts = c.attempts + 1, lease_until = $2,
+           leased_by = $3 || '#' || (c.attempts + 1),
+           stage = CASE WHEN c.attempts > 0 THEN 'resuming after an interruption' ELSE c.stage END,
+           updated_at = $1
+         FROM next WHERE c.id = next.id
+         RETURNING c.id, c.attempts, c.max_attempts, c.created_by, c.created_by_label`,
+        [at, new Date(at.getTime() + leaseMs), workerId, options.jobId ?? null],
+      ),
+    );
+    const row = rows[0];
+    if (!row) return null;
+    if (row.attempts > row.max_attempts) {
+      await db.query(
+        `UPDATE evidence_captures SET status = 'failed', stage = 'failed', lease_until = NULL, updated_at = $2,
+           finished_at = $2, error = $3 WHERE id = $1`,
+        [
+          row.id,
+          at,
+          `the capture was interrupted ${row.max_attempts} times (the process running it stopped); ` +
+            'the parts sealed before that are kept',
+        ],
+      );
+      if (options.jobId) return null;
+      continue;
+    }
+    return {
+      jobId: row.id,
+      attempt: row.attempts,
+      maxAttempts: row.max_attempts,
+      token: `${workerId}#${row.attempts}`,
+      leaseMs,
+      now,
+      author: { userId: row.created_by, label: row.created_by_label },
+    };
+  }
+}
+
+/** Renews the lease (and records progress); false when the job is no longer this worker's. */
+async function renew(db: Queryable, claim: Claim, set: Record<string, unknown> = {}): Promise<boolean> {
+  const columns = Object.keys(set);
+  const at = claim.now();
+  const rows = await db.query(
+    `UPDATE evidence_captures SET lease_until = $3, updated_at = $4${columns.map((c, i) => `, ${c} = $${i + 5}`).join('')}
+     WHERE id = $1 AND leased_by = $2 AND status = 'running' RETURNING id`,
+    [claim.jobId, claim.token, new Date(at.getTime() + claim.leaseMs), at, ...Object.values(set)],
   );
+  return rows.length > 0;
 }
 
 export type ProgressListener = (progress: number, stage: string) => void;
 
+type FetchFacts = Omit<FetchedResponse, 'body'>;
+
 /**
- * Runs a queued capture: fetch (nothing is stored when it fails), seal the raw response, render and seal
- * the screenshot and PDF (skipped with a note when chromium is missing), then seal the capture record and
- * link the parts, with a `capture` custody entry. Never throws: the outcome is in the job row.
+ * Runs a queued capture from the command line: claims it, then runs it like a worker would.
+ * Never throws for a failed capture: the outcome is in the job row.
  */
 export async function runCapture(
   ctx: CaptureContext,
   jobId: string,
-  author: Author,
   onProgress: ProgressListener = () => {},
+  options: QueueOptions = {},
 ): Promise<CaptureJob> {
-  const { db } = ctx.vault;
-  const job = await findCapture(db, jobId);
+  const claim = await claimCapture(ctx.vault.db, { ...options, jobId });
+  if (claim) await runClaimedCapture(ctx, claim, onProgress);
+  const job = await findCapture(ctx.vault.db, jobId);
   if (!job) throw new NotFoundError(`capture ${jobId}`);
-  const [{ situation_id: situationId }] = (await db.query<{ situation_id: string }>(
-    'SELECT situation_id FROM evidence_captures WHERE id = $1',
-    [jobId],
-  )) as [{ situation_id: string }];
+  return job;
+}
+
+/**
+ * Runs a claimed capture: fetch (nothing is stored when it fails), seal the raw response, render and seal
+ * the screenshot and PDF (skipped with a note when chromium is missing), then seal the capture record, with
+ * a `capture` custody entry. Each part is linked to the job in the transaction that seals it, so a job
+ * taken over after its worker died skips what is already sealed: it renders and records the response that
+ * was sealed rather than fetching the page again, and stores nothing twice.
+ */
+export async function runClaimedCapture(
+  ctx: CaptureContext,
+  claim: Claim,
+  onProgress: ProgressListener = () => {},
+): Promise<void> {
+  const { db } = ctx.vault;
+  const jobId = claim.jobId;
+  const author = claim.author;
+  let lost = false;
+  const heartbeat = setInterval(
+    () => {
+      renew(db, claim)
+        .then((ok) => {
+          if (!ok) lost = true;
+        })
+        .catch(() => {});
+    },
+    Math.max(1000, Math.floor(claim.leaseMs / 3)),
+  );
+  heartbeat.unref();
   const step = async (progress: number, stage: string, extra: Record<string, unknown> = {}) => {
+    if (lost || !(await renew(db, claim, { progress, stage, ...extra }))) {
+      lost = true;
+      throw new LeaseLostError(jobId);
+    }
     onProgress(progress, stage);
-    await setProgress(db, jobId, progress, stage, extra);
   };
   try {
-    await step(5, 'fetching');
-    const fetched = await fetchChecked(job.url, ctx, Math.min(MAX_PAGE_BYTES, ctx.vault.maxUploadBytes));
-    await step(30, 'sealing the response', {
-      final_url: fetched.finalUrl,
-      http_status: fetched.status,
-      fetched_at: fetched.startedAt,
-    });
-    const incidentIds = job.incidentId ? [job.incidentId] : [];
-    const contentType = header(fetched.headers, 'content-type');
-    const seal = (part: string, data: Buffer, name: string, mime: string | null) =>
+    const [job] = await db.query<{
+      situation_id: string;
+      url: string;
+      incident_id: string | null;
+      fetch_facts: FetchFacts | null;
+      render_facts: Record<string, unknown> | null;
+      parts: Record<string, string> | null;
+    }>(
+      `SELECT c.situation_id, c.url, c.incident_id, c.fetch_facts, c.render_facts,
+         (SELECT json_object_agg(ci.part, ci.item_id) FROM evidence_capture_items ci WHERE ci.capture_id = c.id) AS parts
+       FROM evidence_captures c WHERE c.id = $1`,
+      [jobId],
+    );
+    if (!job) throw new NotFoundError(`capture ${jobId}`);
+    const parts: Partial<Record<CapturePart, string>> = { ...(job.parts ?? {}) };
+    const incidentIds = job.incident_id ? [job.incident_id] : [];
+    const link =
+      (part: CapturePart, also?: (tx: Queryable, itemId: string) => Promise<void>) =>
+      async (tx: Queryable, result: { id: string }) => {
+        await tx.query(
+          'INSERT INTO evidence_capture_items (capture_id, item_id, part) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+          [jobId, result.id, part],
+        );
+        parts[part] = result.id;
+        await also?.(tx, result.id);
+      };
+    const seal = (
+      fetched: FetchFacts,
+      label: string,
+      data: Buffer,
+      name: string,
+      mime: string | null,
+      onSealed: (tx: Queryable, result: { id: string }) => Promise<void>,
+    ) =>
       sealItem(ctx.vault, author, {
-        situationId,
+        situationId: job.situation_id,
         stream: Readable.from([data]),
         claimedName: name,
         claimedMime: mime,
-        title: `${part} of ${fetched.finalUrl}`.slice(0, 500),
+        title: `${label} of ${fetched.finalUrl}`.slice(0, 500),
         origin: 'capture',
         sourceUrl: fetched.finalUrl,
         incidentIds,
+        onSealed,
       });
+
+    // 1. The response: fetched now, or (resuming) read back from the item sealed by an earlier attempt.
+    let fetched: FetchFacts;
+    let rawBody: Buffer;
+    if (parts.response && job.fetch_facts) {
+      await step(30, 'resuming: the response was sealed before the interruption');
+      fetched = job.fetch_facts;
+      const [row] = await db.query<{ sha256: string }>('SELECT sha256 FROM evidence_items WHERE id = $1', [
+        parts.response,
+      ]);
+      rawBody = await readFile(ctx.vault.blobs.pathOf(row!.sha256));
+    } else {
+      await step(5, 'fetching');
+      const response = await fetchChecked(job.url, ctx, Math.min(MAX_PAGE_BYTES, ctx.vault.maxUploadBytes));
+      const { body, ...facts } = response;
+      fetched = facts;
+      rawBody = body;
+      await step(30, 'sealing the response', {
+        final_url: fetched.finalUrl,
+        http_status: fetched.status,
+        fetched_at: fetched.startedAt,
+      });
+      const contentType = header(fetched.headers, 'content-type');
+      const host = new URL(fetched.finalUrl).hostname;
+      await seal(
+        fetched,
+        'Raw response',
+        rawBody,
+        isHtml(contentType) ? `${host}.html` : `${host}.response`,
+        contentType,
+        link('response', async (tx) => {
+          await tx.query('UPDATE evidence_captures SET fetch_facts = $2 WHERE id = $1', [
+            jobId,
+            JSON.stringify(fetched),
+          ]);
+        }),
+      );
+    }
+    const contentType = header(fetched.headers, 'content-type');
     const host = new URL(fetched.finalUrl).hostname;
-    const response = await seal(
-      'Raw response',
-      fetched.body,
-      isHtml(contentType) ? `${host}.html` : `${host}.response`,
-      contentType,
-    );
-    const body = await decodedBody(fetched);
     const html = isHtml(contentType);
+    const body = await decodedBody({ ...fetched, body: rawBody });
     if (html) {
       const text = htmlToText(new TextDecoder(charsetOf(contentType, body)).decode(body));
-      if (text) await storeItemText(db, response.id, 'html-without-tags', text);
+      if (text) await storeItemText(db, parts.response!, 'html-without-tags', text);
     }
 
-    let rendering: Rendering | { unavailable: string };
-    if (html) {
-      await step(45, 'rendering in headless chromium');
-      rendering = await render(fetched, body, ctx);
+    // 2. The rendering: screenshot and PDF, unless both were sealed before an interruption.
+    let renderedFacts: Record<string, unknown>;
+    let renderNote: string | null = null;
+    if (parts.screenshot && parts.pdf && job.render_facts) {
+      renderedFacts = job.render_facts;
+    } else if (!html) {
+      renderNote = `the response is ${contentType ?? 'of no stated type'}, not an HTML page: it was kept as it is, not rendered`;
+      renderedFacts = { rendered: false, note: renderNote };
     } else {
-      rendering = {
-        unavailable: `the response is ${contentType ?? 'of no stated type'}, not an HTML page: it was kept as it is, not rendered`,
-      };
+      await step(45, 'rendering in headless chromium');
+      const rendering = await render({ ...fetched, body: rawBody }, body, ctx);
+      if ('unavailable' in rendering) {
+        renderNote = rendering.unavailable;
+        renderedFacts = { rendered: false, note: renderNote };
+      } else {
+        renderedFacts = {
+          rendered: true,
+          browser: `Chromium ${rendering.browserVersion}`,
+          subresources: rendering.subresources,
+        };
+        if (!parts.screenshot) {
+          await step(70, 'sealing the screenshot');
+          await seal(
+            fetched,
+            'Screenshot',
+            rendering.screenshot,
+            `${host}.png`,
+            'image/png',
+            link('screenshot'),
+          );
+        }
+        if (!parts.pdf) {
+          await step(85, 'sealing the PDF');
+          await seal(
+            fetched,
+            'PDF',
+            rendering.pdf,
+            `${host}.pdf`,
+            'application/pdf',
+            link('pdf', async (tx) => {
+              await tx.query('UPDATE evidence_captures SET render_facts = $2 WHERE id = $1', [
+                jobId,
+                JSON.stringify(renderedFacts),
+              ]);
+            }),
+          );
+        }
+        // The PDF's own text is indexed when it is sealed; the rendered page's text is the fallback.
+        if (rendering.text.trim()) await storeItemText(db, parts.pdf!, 'rendered-page-text', rendering.text);
+      }
     }
-    let screenshot: { id: string } | null = null;
-    let pdf: { id: string } | null = null;
-    let renderedFacts: Record<string, unknown> = {
-      rendered: false,
-      note: 'unavailable' in rendering ? rendering.unavailable : null,
-    };
-    if (!('unavailable' in rendering)) {
-      await step(70, 'sealing the screenshot');
-      screenshot = await seal('Screenshot', rendering.screenshot, `${host}.png`, 'image/png');
-      await step(85, 'sealing the PDF');
-      pdf = await seal('PDF', rendering.pdf, `${host}.pdf`, 'application/pdf');
-      if (rendering.text.trim()) await storeItemText(db, pdf.id, 'rendered-page-text', rendering.text);
-      renderedFacts = {
-        rendered: true,
-        browser: `Chromium ${rendering.browserVersion}`,
-        subresources: rendering.subresources,
-      };
-    }
+
+    // 3. The record, sealed with the `capture` custody entry and the job's end in one transaction.
     await step(92, 'sealing the capture record');
-    const shaOf = async (id: string | undefined) =>
-      id
-        ? (
-            await db.query<{ sha256: string; size: number; mime: string }>(
-              'SELECT sha256, size, mime FROM evidence_items WHERE id = $1',
-              [id],
-            )
-          )[0]
-        : undefined;
     const partFacts = async (id: string | undefined) => {
-      const row = await shaOf(id);
-      return row && id ? { itemId: id, sha256: row.sha256, size: row.size, mime: row.mime } : null;
+      if (!id) return null;
+      const [row] = await db.query<{ sha256: string; size: number; mime: string }>(
+        'SELECT sha256, size, mime FROM evidence_items WHERE id = $1',
+        [id],
+      );
+      return row ? { itemId: id, sha256: row.sha256, size: row.size, mime: row.mime } : null;
     };
     const record = {
       kind: 'vigil-capture-record',
@@ -646,73 +863,132 @@ export async function runCapture(
         headers: fetched.headers,
       },
       parts: {
-        response: await partFacts(response.id),
-        screenshot: await partFacts(screenshot?.id),
-        pdf: await partFacts(pdf?.id),
+        response: await partFacts(parts.response),
+        screenshot: await partFacts(parts.screenshot),
+        pdf: await partFacts(parts.pdf),
       },
       rendering: renderedFacts,
       capturedBy: { software: `Vigil ${VERSION}`, actor: author.label },
+      ...(claim.attempt > 1 ? { attempts: claim.attempt } : {}),
     };
-    const recordBytes = Buffer.from(`${JSON.stringify(record, null, 2)}\n`);
-    const recordItem = await seal(
+    await seal(
+      fetched,
       'Capture record (URL, fetch time, headers)',
-      recordBytes,
+      Buffer.from(`${JSON.stringify(record, null, 2)}\n`),
       `${host}.capture.json`,
       'application/json',
-    );
-
-    await step(97, 'linking the parts');
-    await db.transaction(async (tx) => {
-      const parts: [CapturePart, string | undefined][] = [
-        ['record', recordItem.id],
-        ['response', response.id],
-        ['screenshot', screenshot?.id],
-        ['pdf', pdf?.id],
-      ];
-      for (const [part, itemId] of parts) {
-        if (!itemId) continue;
-        await tx.query('INSERT INTO evidence_capture_items (capture_id, item_id, part) VALUES ($1, $2, $3)', [
-          jobId,
-          itemId,
-          part,
-        ]);
-      }
-      await appendCustody(tx, [
-        {
-          actorId: author.userId,
-          actorLabel: author.label,
-          action: 'capture',
-          itemId: recordItem.id,
-          details: {
-            captureId: jobId,
-            url: fetched.requestedUrl,
-            finalUrl: fetched.finalUrl,
-            fetchedAt: fetched.startedAt,
-            httpStatus: fetched.status,
-            parts: Object.fromEntries(parts.filter(([, id]) => id)),
-            rendered: renderedFacts.rendered,
+      link('record', async (tx, recordId) => {
+        const linked = Object.fromEntries(
+          (['record', 'response', 'screenshot', 'pdf'] as const)
+            .filter((p) => parts[p])
+            .map((p) => [p, parts[p]]),
+        );
+        await appendCustody(tx, [
+          {
+            actorId: author.userId,
+            actorLabel: author.label,
+            action: 'capture',
+            itemId: recordId,
+            details: {
+              captureId: jobId,
+              url: fetched.requestedUrl,
+              finalUrl: fetched.finalUrl,
+              fetchedAt: fetched.startedAt,
+              httpStatus: fetched.status,
+              parts: linked,
+              rendered: renderedFacts.rendered,
+              attempts: claim.attempt,
+            },
           },
-        },
-      ]);
-      await tx.query(
-        `UPDATE evidence_captures SET status = 'succeeded', progress = 100, stage = 'done', rendered = $2,
-           render_note = $3, updated_at = now(), finished_at = now() WHERE id = $1`,
-        [jobId, renderedFacts.rendered === true, 'unavailable' in rendering ? rendering.unavailable : null],
-      );
-    });
+        ]);
+        const done = await tx.query(
+          `UPDATE evidence_captures SET status = 'succeeded', progress = 100, stage = 'done', rendered = $3,
+             render_note = $4, lease_until = NULL, updated_at = now(), finished_at = now(), final_url = $5,
+             http_status = $6, fetched_at = $7
+           WHERE id = $1 AND leased_by = $2 RETURNING id`,
+          [
+            jobId,
+            claim.token,
+            renderedFacts.rendered === true,
+            renderNote ?? (renderedFacts.note as string | null) ?? null,
+            fetched.finalUrl,
+            fetched.status,
+            fetched.startedAt,
+          ],
+        );
+        if (done.length === 0) throw new LeaseLostError(jobId); // rolls the record back: the new holder seals it
+      }),
+    );
     onProgress(100, 'done');
   } catch (error) {
+    if (error instanceof LeaseLostError) return;
     const message = (error as Error).message || String(error);
+    // A failure to fetch is final (nothing was stored); anything else is retried while attempts remain.
+    const retry = !(error instanceof AppError) && claim.attempt < claim.maxAttempts;
     await db
       .query(
-        `UPDATE evidence_captures SET status = 'failed', stage = 'failed', error = $2, updated_at = now(),
-           finished_at = now() WHERE id = $1`,
-        [jobId, message],
+        retry
+          ? `UPDATE evidence_captures SET status = 'queued', stage = 'queued again after an error', error = $3,
+               lease_until = NULL, updated_at = now() WHERE id = $1 AND leased_by = $2`
+          : `UPDATE evidence_captures SET status = 'failed', stage = 'failed', error = $3, lease_until = NULL,
+               updated_at = now(), finished_at = now() WHERE id = $1 AND leased_by = $2`,
+        [jobId, claim.token, message],
       )
       .catch(() => {});
-    onProgress(100, `failed: ${message}`);
+    onProgress(100, retry ? `queued again: ${message}` : `failed: ${message}`);
+  } finally {
+    clearInterval(heartbeat);
   }
-  return (await findCapture(db, jobId))!;
+}
+
+/** One pass of a worker: claims the next job, if any, and runs it. Returns the job's id, or null. */
+export async function runNextCapture(
+  ctx: CaptureContext,
+  options: QueueOptions = {},
+): Promise<string | null> {
+  const claim = await claimCapture(ctx.vault.db, options);
+  if (!claim) return null;
+  await runClaimedCapture(ctx, claim);
+  return claim.jobId;
+}
+
+/**
+ * The capture worker of `vigil serve`: runs jobs one at a time (chromium is heavy), woken when a job is
+ * queued in this process and polling for the others (queued by another process, or left by a dead one).
+ * `stop()` waits for the job in progress.
+ */
+export function startCaptureWorker(
+  ctx: CaptureContext,
+  options: QueueOptions & { pollMs?: number; onError?: (error: unknown) => void } = {},
+): { stop(): Promise<void> } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> | null = null;
+  const tick = () => {
+    if (stopped || running) return;
+    if (timer) clearTimeout(timer);
+    timer = null;
+    running = (async () => {
+      while (!stopped && (await runNextCapture(ctx, options))) {
+        // keep going while there is work
+      }
+    })()
+      .catch((error) => options.onError?.(error))
+      .finally(() => {
+        running = null;
+        if (!stopped) timer = setTimeout(tick, options.pollMs ?? 1000);
+      });
+  };
+  captureQueued.on('queued', tick);
+  tick();
+  return {
+    async stop() {
+      stopped = true;
+      captureQueued.off('queued', tick);
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -724,16 +1000,14 @@ export async function requestCapture(
   actor: Actor,
   slug: string,
   input: { url: string; incidentId?: string },
-): Promise<{ job: CaptureJob; author: Author }> {
-  const situation = await getSituation(ctx.vault.db, actor, slug);
-  requirePermission(actor, 'evidence.write');
-  const author = authorOf(actor);
-  return { job: await createCaptureJob(ctx, situation, author, input), author };
+): Promise<CaptureJob> {
+  // 404 for a situation the actor may not read; 401/403 without the role or the organisation's membership.
+  const situation = await getSituation(ctx.vault.db, actor, slug, 'evidence.write');
+  return createCaptureJob(ctx, situation, authorOf(actor), input);
 }
 
 export async function getCapture(db: Database, actor: Actor, slug: string, id: string): Promise<CaptureJob> {
-  const situation = await getSituation(db, actor, slug);
-  requirePermission(actor, 'evidence.write');
+  const situation = await getSituation(db, actor, slug, 'evidence.write');
   const job = await findCapture(db, id);
   if (!job || job.situationSlug !== situation.slug) throw new NotFoundError(`capture ${id}`);
   return job;
@@ -745,37 +1019,10 @@ export async function listCaptures(
   slug: string,
   limit: number,
 ): Promise<CaptureJob[]> {
-  const situation = await getSituation(db, actor, slug);
-  requirePermission(actor, 'evidence.write');
+  const situation = await getSituation(db, actor, slug, 'evidence.write');
   const rows = await db.query<JobRow>(
     `${JOB_SELECT} WHERE c.situation_id = $1 ORDER BY c.created_at DESC, c.id DESC LIMIT $2`,
     [situation.id, limit],
   );
   return rows.map(jobFromRow);
-}
-
-/** Runs capture jobs one at a time in this process (chromium is heavy); close() waits for them. */
-export class CaptureRunner {
-  private queue: Promise<unknown> = Promise.resolve();
-  private pending = 0;
-
-  constructor(private readonly ctx: CaptureContext) {}
-
-  enqueue(jobId: string, author: Author): void {
-    this.pending++;
-    this.queue = this.queue
-      .then(() => runCapture(this.ctx, jobId, author))
-      .catch(() => {})
-      .finally(() => {
-        this.pending--;
-      });
-  }
-
-  get running(): number {
-    return this.pending;
-  }
-
-  async close(): Promise<void> {
-    await this.queue;
-  }
 }

@@ -1,4 +1,5 @@
-// `vigil import items`, `vigil verify custody|bundle`, `vigil keys init`, `vigil export bundle`.
+// `vigil capture`, `vigil import items`, `vigil items republish`, `vigil verify custody|bundle`,
+// `vigil keys init|rotate`, `vigil export bundle`.
 import { createPublicKey } from 'node:crypto';
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { readdir, rename, rm } from 'node:fs/promises';
@@ -17,6 +18,7 @@ const custodyModule = () => import('./custody.ts');
 const exportsModule = () => import('./exports.ts');
 const itemsModule = () => import('./items.ts');
 const keysModule = () => import('./keys.ts');
+const republishModule = () => import('./republish.ts');
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
@@ -55,7 +57,7 @@ export function registerEvidenceCommands(program: Command): void {
         };
         const author = terminalAuthor();
         const queued = await createCaptureJob(ctx, situation, author, { url, incidentId: opts.incident });
-        return runCapture(ctx, queued.id, author, (progress, stage) =>
+        return runCapture(ctx, queued.id, (progress, stage) =>
           console.error(`${String(progress).padStart(3)}%  ${stage}`),
         );
       });
@@ -114,6 +116,57 @@ export function registerEvidenceCommands(program: Command): void {
       });
       console.error(`${sealed} sealed, ${duplicates} duplicates, ${failed} failed (${files.length} files)`);
       if (failed) process.exitCode = 1;
+    });
+
+  program
+    .command('items')
+    .description('evidence items')
+    .command('republish')
+    .description(
+      'make the publishable copies missing from items sealed before Vigil made copies of their kind ' +
+        '(checks each original against its seal first; safe to run again)',
+    )
+    .option('--situation <slug>', 'only the items of this situation (default: every situation)')
+    .action(async (opts: { situation?: string }) => {
+      const config = loadConfig();
+      const [{ BlobStore }, { republishMissingCopies }] = await Promise.all([
+        blobsModule(),
+        republishModule(),
+      ]);
+      const summary = await withDatabase(async (db) => {
+        let situationId: string | null = null;
+        if (opts.situation) {
+          const situation = await findSituation(db, opts.situation);
+          if (!situation) throw new NotFoundError(`situation ${opts.situation}`);
+          situationId = situation.id;
+        }
+        const vault = { db, blobs: new BlobStore(config.blobDir), maxUploadBytes: config.maxUploadBytes };
+        return republishMissingCopies(vault, terminalAuthor(), {
+          situationId,
+          onStart: (total) =>
+            console.error(`${total} item${total === 1 ? '' : 's'} without a publishable copy`),
+          onItem: (outcome, done, total) => {
+            const at = `[${done}/${total}]`;
+            if (outcome.kind === 'made') {
+              console.log(`made\t${outcome.itemId}\t${outcome.mime}\t${outcome.method}`);
+            } else if (outcome.kind === 'none') {
+              console.log(`none\t${outcome.itemId}\t${outcome.reason}`);
+            } else if (outcome.kind === 'integrity-failure') {
+              console.error(`INTEGRITY FAILURE\t${outcome.itemId}\t${outcome.reason}`);
+            } else {
+              console.log(`skipped\t${outcome.itemId}\t${outcome.reason}`);
+            }
+            console.error(`${at} ${Math.round((done / total) * 100)}%`);
+          },
+        });
+      });
+      const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+      console.error(
+        `${count(summary.made, 'copy', 'copies')} made, ${summary.none} without a copy, ` +
+          `${count(summary.integrityFailures, 'integrity failure', 'integrity failures')}, ${summary.skipped} skipped ` +
+          `(${count(summary.candidates, 'item', 'items')} had none)`,
+      );
+      if (summary.integrityFailures) process.exitCode = 1;
     });
 
   const verify = program.command('verify').description('check integrity');
@@ -182,9 +235,8 @@ export function registerEvidenceCommands(program: Command): void {
       process.exitCode = 1;
     });
 
-  program
-    .command('keys')
-    .description('the signing key')
+  const keys = program.command('keys').description('the signing key');
+  keys
     .command('init')
     .description(
       'create the Ed25519 key that signs custody checkpoints and export bundles (once; never replaced)',
@@ -204,6 +256,34 @@ export function registerEvidenceCommands(program: Command): void {
       console.log(`public key: ${join(config.keyDir, PUBLIC_KEY_FILE)}`);
       console.log(`fingerprint (SHA-256): ${signer.fingerprint}`);
       console.error('publish the fingerprint, and keep a copy of the key folder somewhere safe');
+    });
+  keys
+    .command('rotate')
+    .description(
+      'replace the signing key; the old public key stays valid for the checkpoints and bundles it signed',
+    )
+    .action(async () => {
+      const config = loadConfig();
+      const [{ rotateKeys, RETIRED_DIR }, { takeCheckpoint }] = await Promise.all([
+        keysModule(),
+        custodyModule(),
+      ]);
+      const { retired, current } = await withDatabase(async (db) => {
+        const old = (await keysModule()).loadSigner(config.keyDir);
+        // The old key's last word: a checkpoint of the head as it stands, then the new key's first.
+        if (old) await takeCheckpoint(db, old, config.keyDir);
+        const rotated = await rotateKeys(db, config.keyDir);
+        await takeCheckpoint(db, rotated.current, config.keyDir, { force: true });
+        return rotated;
+      });
+      console.log(`retired key ${retired.keyId} (fingerprint ${retired.fingerprint})`);
+      console.log(`signing key ${current.keyId} created in ${config.keyDir}`);
+      console.log(`fingerprint (SHA-256): ${current.fingerprint}`);
+      console.error(
+        `publish the new fingerprint. The old public key stays in ${join(config.keyDir, RETIRED_DIR)} and in the ` +
+          `database to check what it signed; its private key was moved to ${join(config.keyDir, RETIRED_DIR, `${retired.keyId}.key`)}: ` +
+          'take it offline or destroy it',
+      );
     });
 
   program
@@ -239,7 +319,7 @@ export function registerEvidenceCommands(program: Command): void {
         };
         const exported = await prepareExport(ctx, terminalAuthor(), situation, itemIds);
         try {
-          await exported.write(createWriteStream(tmp, { flags: 'wx' }));
+          return { ...exported, failures: await exported.write(createWriteStream(tmp, { flags: 'wx' })) };
         } catch (error) {
           await rm(tmp, { force: true });
           throw new AppError(
@@ -248,9 +328,16 @@ export function registerEvidenceCommands(program: Command): void {
             `the bundle could not be written: ${(error as Error).message}`,
           );
         }
-        return exported;
       });
       await rename(tmp, opts.out);
       console.log(`wrote ${opts.out}: ${prepared.itemCount} items, export ${prepared.exportId}`);
+      if (prepared.failures.length) {
+        // The bundle is kept: it records the failure (INTEGRITY-FAILURES.txt, manifest, custody entries).
+        console.error(
+          `INTEGRITY FAILURE: ${prepared.failures.length} file${prepared.failures.length === 1 ? '' : 's'} did not match the seal:`,
+        );
+        for (const f of prepared.failures) console.error(`  item ${f.itemId} ${f.path}: ${f.reason}`);
+        process.exitCode = 1;
+      }
     });
 }

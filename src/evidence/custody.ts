@@ -24,7 +24,8 @@ export type CustodyAction =
   | 'publishable'
   | 'capture'
   | 'report'
-  | 'moderate';
+  | 'moderate'
+  | 'integrity-failure';
 
 export interface CustodyInput {
   actorId: string | null;
@@ -202,6 +203,34 @@ export async function takeCheckpoint(
   mkdirSync(keyDir, { recursive: true, mode: 0o700 });
   appendFileSync(join(keyDir, CHECKPOINT_FILE), `${JSON.stringify(checkpoint)}\n`);
   return checkpoint;
+}
+
+/** Signed checkpoints in order, a page at a time (the public record a third party keeps). */
+export async function listCheckpoints(
+  db: Queryable,
+  options: { afterId: number; limit: number },
+): Promise<(Checkpoint & { id: number; message: string })[]> {
+  const rows = await db.query<{
+    id: number;
+    head_id: number;
+    head_hash: string;
+    at: Date;
+    key_id: string;
+    signature: string;
+  }>(
+    'SELECT id, head_id, head_hash, at, key_id, signature FROM custody_checkpoints WHERE id > $1 ORDER BY id LIMIT $2',
+    [options.afterId, options.limit],
+  );
+  return rows.map((r) => {
+    const c = {
+      headId: r.head_id,
+      headHash: r.head_hash,
+      at: r.at.toISOString(),
+      keyId: r.key_id,
+      signature: r.signature,
+    };
+    return { id: r.id, ...c, message: checkpointMessage(c) };
+  });
 }
 
 export interface CustodyReport {

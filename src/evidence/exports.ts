@@ -9,7 +9,7 @@ import type yauzl from 'yauzl';
 import yazl from 'yazl';
 import type { Actor } from '../auth/permissions.ts';
 import type { Database } from '../db/types.ts';
-import { ConflictError } from '../lib/errors.ts';
+import { ConflictError, NotFoundError } from '../lib/errors.ts';
 import type { SituationRecord } from '../situations/service.ts';
 import type { BlobStore } from './blobs.ts';
 import {
@@ -22,7 +22,7 @@ import {
   takeCheckpoint,
 } from './custody.ts';
 import { type Author, authorOf } from './incidents.ts';
-import type { EvidenceItem } from './item-schema.ts';
+import type { EvidenceItem, ExportStatus } from './item-schema.ts';
 import { itemsForExport, notesOf, situationForExport } from './items.ts';
 import { fingerprintOf, type Signer, verifySignature } from './keys.ts';
 import { extensionFor } from './media.ts';
@@ -42,7 +42,14 @@ export interface ManifestFile {
   sha256: string;
   size: number;
   mime: string;
-  role: 'original' | 'publishable' | 'custody' | 'checkpoint' | 'public-key' | 'instructions';
+  role:
+    | 'original'
+    | 'publishable'
+    | 'custody'
+    | 'checkpoint'
+    | 'public-key'
+    | 'instructions'
+    | 'integrity-failures';
   itemId: string | null;
 }
 
@@ -50,8 +57,11 @@ export interface PreparedExport {
   exportId: string;
   itemCount: number;
   filename: string;
-  /** Writes the ZIP to `out`; resolves when the last byte is written. */
-  write(out: Writable): Promise<void>;
+  /**
+   * Writes the ZIP to `out`; resolves when the last byte is written, with the files whose stored bytes did
+   * not match their seal (the bundle says so too). Empty when the export is sound.
+   */
+  write(out: Writable): Promise<IntegrityFailure[]>;
 }
 
 class HashingStream extends Transform {
@@ -69,6 +79,36 @@ class HashingStream extends Transform {
   digest(): string {
     return this.hash.digest('hex');
   }
+}
+
+/** How an export ended (readers of sealed material of its situation). */
+export async function getExport(db: Database, actor: Actor, id: string): Promise<ExportStatus> {
+  const [row] = await db.query<{
+    id: string;
+    slug: string;
+    item_ids: string[];
+    status: ExportStatus['status'];
+    failures: IntegrityFailure[];
+    created_by_label: string;
+    created_at: Date;
+    finished_at: Date | null;
+  }>(
+    `SELECT x.id, s.slug, x.item_ids, x.status, x.failures, x.created_by_label, x.created_at, x.finished_at
+     FROM evidence_exports x JOIN situations s ON s.id = x.situation_id WHERE x.id = $1`,
+    [id],
+  );
+  if (!row) throw new NotFoundError(`export ${id}`);
+  await situationForExport(db, actor, row.slug); // 404 / 403 as for the export itself
+  return {
+    id: row.id,
+    situationSlug: row.slug,
+    itemIds: row.item_ids,
+    status: row.status,
+    failures: row.failures,
+    createdBy: row.created_by_label,
+    createdAt: row.created_at.toISOString(),
+    finishedAt: row.finished_at?.toISOString() ?? null,
+  };
 }
 
 /** Checks access for an API caller and prepares the export. */
@@ -101,8 +141,8 @@ export async function prepareExport(
     throw new ConflictError(`situation ${situation.slug} has no evidence items to export`);
   const exportId = await ctx.db.transaction(async (tx) => {
     const [row] = await tx.query<{ id: string }>(
-      `INSERT INTO evidence_exports (situation_id, item_ids, created_by, created_by_label, key_id)
-       VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      `INSERT INTO evidence_exports (situation_id, item_ids, created_by, created_by_label, key_id, status)
+       VALUES ($1, $2, $3, $4, $5, 'streaming') RETURNING id`,
       [situation.id, JSON.stringify(items.map((i) => i.id)), author.userId, author.label, signer.keyId],
     );
     await appendCustody(
@@ -132,7 +172,7 @@ export async function prepareExport(
     itemCount: items.length,
     filename: `vigil-${situation.slug}-${createdAt.slice(0, 10)}-${exportId.slice(0, 8)}.zip`,
     write: (out) =>
-      writeBundle(ctx.blobs, signer, out, {
+      writeBundle(ctx, signer, out, {
         exportId,
         situation,
         author,
@@ -156,14 +196,36 @@ interface BundleContent {
   checkpoint: Checkpoint;
 }
 
+/** A file of the bundle whose stored bytes did not match their seal, or could not be read. */
+export interface IntegrityFailure {
+  itemId: string;
+  path: string;
+  role: 'original' | 'publishable';
+  expectedSha256: string;
+  /** The SHA-256 of what was on disk and went into the bundle; null when the blob was missing. */
+  actualSha256: string | null;
+  reason: string;
+}
+
+export const INTEGRITY_FILE = 'INTEGRITY-FAILURES.txt';
+
+/**
+ * Streams the ZIP. Every blob is hashed as it streams; one that no longer matches its seal, or is missing
+ * or unreadable, does not stop the export silently: the bundle still ends properly and says so (an
+ * INTEGRITY-FAILURES.txt naming the item, the manifest's `integrityFailures`, an `integrity-failure`
+ * custody entry per file, carried in custody.jsonl), SHA256SUMS keeps the sealed hash, so `sha256sum -c`
+ * and `vigil verify bundle` fail on that file, and the export row records the failure.
+ */
 async function writeBundle(
-  blobs: BlobStore,
+  ctx: ExportContext,
   signer: Signer,
   out: Writable,
   content: BundleContent,
-): Promise<void> {
+): Promise<IntegrityFailure[]> {
+  const { blobs } = ctx;
   const zip = new yazl.ZipFile();
   const files: ManifestFile[] = [];
+  const failures: IntegrityFailure[] = [];
   const mtime = new Date(content.createdAt);
   const addBuffer = (path: string, data: Buffer, role: ManifestFile['role'], mime: string) => {
     if (!CONTROL_FILES.has(path) && path !== 'manifest.json' && path !== 'manifest.json.sig') {
@@ -180,56 +242,126 @@ async function writeBundle(
   };
   const addLazy = (path: string, build: () => Buffer) =>
     zip.addReadStreamLazy(path, { mtime, compress: false }, (cb) => cb(null, Readable.from([build()])));
-
-  let failure: Error | null = null;
-  const fail = (error: Error) => {
-    failure ??= error;
-    zip.outputStream.emit('error', error);
-  };
+  const written = pipeline(zip.outputStream as NodeJS.ReadableStream as Readable, out);
 
   addBuffer('VERIFY.txt', Buffer.from(verifyText(content, signer)), 'instructions', 'text/plain');
   addBuffer('public-key.pem', Buffer.from(signer.publicKeyPem), 'public-key', 'application/x-pem-file');
 
+  // The blobs, one after the other as yazl reaches them; `blobsDone` resolves after the last one.
+  const blobEntries: {
+    item: EvidenceItem;
+    role: 'original' | 'publishable';
+    sha256: string;
+    size: number;
+    mime: string;
+  }[] = [];
   for (const item of content.items) {
     const sealed = item.sealed!;
-    const blobFiles = [
-      { role: 'original' as const, sha256: sealed.sha256, size: sealed.size, mime: sealed.mime },
-      ...(item.publishable
-        ? [
-            {
-              role: 'publishable' as const,
-              sha256: item.publishable.sha256,
-              size: item.publishable.size,
-              mime: item.publishable.mime,
-            },
-          ]
-        : []),
-    ];
-    for (const blob of blobFiles) {
-      const path = `items/${item.id}/${blob.role}${extensionFor(blob.mime)}`;
-      zip.addReadStreamLazy(path, { mtime, compress: false, size: blob.size }, (cb) => {
-        const hashing = new HashingStream();
-        const source = blobs.read(blob.sha256);
-        source.on('error', (e) =>
-          fail(new Error(`cannot read ${blob.role} of item ${item.id}: ${e.message}`)),
-        );
-        hashing.on('end', () => {
-          const sha256 = hashing.digest();
-          if (sha256 !== blob.sha256) {
-            fail(
-              new Error(`the stored ${blob.role} of item ${item.id} no longer matches its seal (${sha256})`),
-            );
-            return;
-          }
-          files.push({ path, sha256, size: hashing.size, mime: blob.mime, role: blob.role, itemId: item.id });
-        });
-        cb(null, source.pipe(hashing));
-      });
+    blobEntries.push({ item, role: 'original', sha256: sealed.sha256, size: sealed.size, mime: sealed.mime });
+    if (item.publishable) {
+      const p = item.publishable;
+      blobEntries.push({ item, role: 'publishable', sha256: p.sha256, size: p.size, mime: p.mime });
     }
+  }
+  let left = blobEntries.length;
+  let blobsDone!: () => void;
+  const allBlobs = new Promise<void>((resolve) => {
+    blobsDone = resolve;
+    if (left === 0) resolve();
+  });
+  const entryDone = () => {
+    if (--left === 0) blobsDone();
+  };
+  for (const blob of blobEntries) {
+    const path = `items/${blob.item.id}/${blob.role}${extensionFor(blob.mime)}`;
+    const listed = {
+      path,
+      sha256: blob.sha256,
+      size: blob.size,
+      mime: blob.mime,
+      role: blob.role,
+      itemId: blob.item.id,
+    };
+    const failed = (actualSha256: string | null, reason: string) => {
+      failures.push({
+        itemId: blob.item.id,
+        path,
+        role: blob.role,
+        expectedSha256: blob.sha256,
+        actualSha256,
+        reason,
+      });
+      files.push(listed); // listed with its sealed hash: a check of the bundle fails on this file
+      entryDone();
+    };
+    if (!(await blobs.has(blob.sha256))) {
+      failed(null, `the stored ${blob.role} is missing from the blob store`);
+      continue;
+    }
+    zip.addReadStreamLazy(path, { mtime, compress: false }, (cb) => {
+      const hashing = new HashingStream();
+      const source = blobs.read(blob.sha256);
+      source.on('error', (e) => {
+        source.unpipe(hashing);
+        hashing.end(); // the entry ends with what could be read; the failure is recorded below
+        failed(null, `the stored ${blob.role} could not be read (${e.message})`);
+      });
+      hashing.on('end', () => {
+        if (failures.some((f) => f.path === path)) return;
+        const sha256 = hashing.digest();
+        if (sha256 !== blob.sha256 || hashing.size !== blob.size) {
+          failed(
+            sha256,
+            `the stored ${blob.role} no longer matches its seal (SHA-256 ${sha256}, ${hashing.size} bytes; sealed ${blob.sha256}, ${blob.size} bytes)`,
+          );
+          return;
+        }
+        files.push(listed);
+        entryDone();
+      });
+      cb(null, source.pipe(hashing));
+    });
+  }
+  // Wait for the blobs only after they have a consumer: the pipeline above reads the ZIP as it is made.
+  await Promise.race([allBlobs, written]);
+  await allBlobs;
+
+  let custody = content.custody;
+  if (failures.length) {
+    const author = content.author;
+    const recorded = await ctx.db.transaction(async (tx) => {
+      await tx.query(
+        `UPDATE evidence_exports SET status = 'integrity-failure', failures = $2, finished_at = now() WHERE id = $1`,
+        [content.exportId, JSON.stringify(failures)],
+      );
+      return appendCustody(
+        tx,
+        failures.map((f) => ({
+          actorId: author.userId,
+          actorLabel: author.label,
+          action: 'integrity-failure' as const,
+          itemId: f.itemId,
+          details: {
+            exportId: content.exportId,
+            path: f.path,
+            role: f.role,
+            expectedSha256: f.expectedSha256,
+            actualSha256: f.actualSha256,
+            reason: f.reason,
+          },
+        })),
+      );
+    });
+    custody = [...custody, ...recorded];
+    addBuffer(INTEGRITY_FILE, Buffer.from(integrityText(failures)), 'integrity-failures', 'text/plain');
+  } else {
+    await ctx.db.query(`UPDATE evidence_exports SET status = 'complete', finished_at = now() WHERE id = $1`, [
+      content.exportId,
+    ]);
   }
   addBuffer(
     'custody.jsonl',
-    Buffer.from(content.custody.map((e) => `${JSON.stringify(e)}\n`).join('')),
+    Buffer.from(custody.map((e) => `${JSON.stringify(e)}\n`).join('')),
     'custody',
     'application/x-ndjson',
   );
@@ -240,10 +372,9 @@ async function writeBundle(
     'application/json',
   );
 
-  // Built when yazl reaches them, i.e. after every file above has been streamed and hashed.
   let manifest: Buffer | null = null;
   const manifestBytes = () => {
-    manifest ??= Buffer.from(`${JSON.stringify(buildManifest(content, signer, files), null, 2)}\n`);
+    manifest ??= Buffer.from(`${JSON.stringify(buildManifest(content, signer, files, failures), null, 2)}\n`);
     return manifest;
   };
   addLazy('manifest.json', manifestBytes);
@@ -264,13 +395,35 @@ async function writeBundle(
   addLazy('SHA256SUMS', sumsBytes);
   addLazy('SHA256SUMS.sig', () => signer.sign(sumsBytes()));
   zip.end();
-  await pipeline(zip.outputStream as NodeJS.ReadableStream as Readable, out);
-  if (failure) throw failure;
+  await written;
+  return failures;
+}
+
+function integrityText(failures: IntegrityFailure[]): string {
+  return [
+    'INTEGRITY FAILURE',
+    '=================',
+    '',
+    'While this bundle was written, these files did not match the SHA-256 recorded when they were sealed,',
+    'or could not be read from the evidence store. What went into the bundle for them is NOT the sealed',
+    'original. SHA256SUMS and manifest.json list the sealed hash, so checking the bundle fails on them.',
+    'Each failure is also an "integrity-failure" entry in custody.jsonl and in the custody log.',
+    '',
+    ...failures.map(
+      (f) =>
+        `item ${f.itemId}\n  file:     ${f.path}\n  sealed:   ${f.expectedSha256}\n  found:    ${f.actualSha256 ?? '(missing)'}\n  reason:   ${f.reason}\n`,
+    ),
+  ].join('\n');
 }
 
 const sha256Of = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
-function buildManifest(content: BundleContent, signer: Signer, files: ManifestFile[]) {
+function buildManifest(
+  content: BundleContent,
+  signer: Signer,
+  files: ManifestFile[],
+  integrityFailures: IntegrityFailure[],
+) {
   const byItem = new Map<string, ManifestFile[]>();
   for (const f of files) if (f.itemId) byItem.set(f.itemId, [...(byItem.get(f.itemId) ?? []), f]);
   return {
@@ -314,6 +467,7 @@ function buildManifest(content: BundleContent, signer: Signer, files: ManifestFi
       files: (byItem.get(item.id) ?? []).map((f) => f.path),
     })),
     files,
+    integrityFailures,
   };
 }
 
@@ -526,10 +680,16 @@ export async function verifyBundle(
         format?: string;
         items?: unknown[];
         files?: ManifestFile[];
+        integrityFailures?: IntegrityFailure[];
       };
       if (manifest.format !== BUNDLE_FORMAT)
         problems.push(`manifest.json: unknown format ${manifest.format}`);
       items = manifest.items?.length ?? 0;
+      for (const f of manifest.integrityFailures ?? []) {
+        problems.push(
+          `integrity failure recorded when the bundle was made: ${f.path} (item ${f.itemId}): ${f.reason}`,
+        );
+      }
       for (const f of manifest.files ?? []) {
         const actual = hashes.get(f.path);
         if (!actual) {

@@ -1,11 +1,17 @@
 // Incidents: what happened, when (with the date's precision), where, how sure we are, and who said so.
 // Every change is kept as a revision; nothing is overwritten without a trace.
-import { type Actor, can, requirePermission } from '../auth/permissions.ts';
+import { type Actor, requirePermissionIn } from '../auth/permissions.ts';
 import type { Database, Queryable } from '../db/types.ts';
 import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
 import { type DatePrecision, formatPartialDate, parsePartialDate } from '../lib/dates.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.ts';
-import { canRead, findSituationById, getSituation, type SituationRecord } from '../situations/service.ts';
+import {
+  canRead,
+  canReadPrivate,
+  findSituationById,
+  getSituation,
+  type SituationRecord,
+} from '../situations/service.ts';
 import type { Incident, IncidentCreate, IncidentPatch, IncidentQuery, Revision } from './schema.ts';
 
 /** Who made a change: a user, or a named system process such as the scenario import. */
@@ -225,8 +231,7 @@ export async function createIncident(
   situationSlug: string,
   input: IncidentCreate,
 ): Promise<Incident> {
-  const situation = await getSituation(db, actor, situationSlug);
-  requirePermission(actor, 'incident.write');
+  const situation = await getSituation(db, actor, situationSlug, 'incident.write');
   const id = await db.transaction((tx) => insertIncident(tx, situation.id, input, authorOf(actor)));
   return (await findIncident(db, id))!;
 }
@@ -237,8 +242,8 @@ export async function updateIncident(
   id: string,
   patch: IncidentPatch,
 ): Promise<Incident> {
-  await readableIncident(db, actor, id); // 404 before 403, so hidden incidents stay hidden
-  requirePermission(actor, 'incident.write');
+  const { situation } = await readableIncident(db, actor, id); // 404 before 403, so hidden incidents stay hidden
+  requirePermissionIn(actor, 'incident.write', situation.organisationId);
   const author = authorOf(actor);
   const { version, ...changesRequested } = patch;
   await db.transaction(async (tx) => {
@@ -289,7 +294,7 @@ async function readableIncident(
     !row ||
     !situation ||
     !canRead(actor, situation) ||
-    (row.status !== 'published' && !can(actor, 'situation.read-private'))
+    (row.status !== 'published' && !canReadPrivate(actor, situation))
   ) {
     throw new NotFoundError(`incident ${id}`);
   }
@@ -347,7 +352,7 @@ export async function listIncidents(
   if (query.to) add('i.start_date <= ?::date', query.to);
   if (query.category) add('i.category = ?', query.category);
   if (query.q) add(`i.search @@ websearch_to_tsquery('english', ?)`, query.q);
-  if (!can(actor, 'situation.read-private')) add('i.status = ?', 'published');
+  if (!canReadPrivate(actor, situation)) add('i.status = ?', 'published');
   else if (query.status) add('i.status = ?', query.status);
   if (query.cursor) {
     const [date, id] = decodeCursor(query.cursor, 2);
@@ -380,9 +385,10 @@ export interface IncidentStats {
 export async function incidentStats(
   db: Queryable,
   actor: Actor,
-  situationId: string,
+  situation: Pick<SituationRecord, 'id' | 'organisationId'>,
 ): Promise<IncidentStats> {
-  const drafts = can(actor, 'situation.read-private');
+  const situationId = situation.id;
+  const drafts = canReadPrivate(actor, situation);
   const rows = await db.query<{
     category: string;
     total: number;

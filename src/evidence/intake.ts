@@ -5,7 +5,7 @@
 // a new or existing incident, links them as evidence, or rejects them; every decision is in the custody log.
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { type Actor, requirePermission } from '../auth/permissions.ts';
+import { type Actor, requirePermissionIn } from '../auth/permissions.ts';
 import type { Database, Queryable } from '../db/types.ts';
 import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
 import { type DatePrecision, formatPartialDate, parsePartialDate } from '../lib/dates.ts';
@@ -326,10 +326,13 @@ function reportFromRow(row: ReportRow): PublicReport {
   };
 }
 
-/** Moderators: documenter, analyst, admin (they may add evidence and see sealed material). */
-function requireModerator(actor: Actor) {
-  requirePermission(actor, 'evidence.write');
-  requirePermission(actor, 'evidence.read-sealed');
+/**
+ * Moderators: documenter, analyst, admin (they may add evidence and see sealed material) and, in an
+ * organisation's situation, only its members: reports hold sealed files and what a witness said.
+ */
+function requireModerator(actor: Actor, situation: Pick<SituationRecord, 'organisationId'>) {
+  requirePermissionIn(actor, 'evidence.write', situation.organisationId);
+  requirePermissionIn(actor, 'evidence.read-sealed', situation.organisationId);
 }
 
 export async function listReports(
@@ -339,7 +342,7 @@ export async function listReports(
   query: { status?: ReportStatus; limit: number; cursor?: string },
 ): Promise<{ items: PublicReport[]; nextCursor: string | null }> {
   const situation = await getSituation(db, actor, slug);
-  requireModerator(actor);
+  requireModerator(actor, situation);
   const params: unknown[] = [situation.id];
   const conditions = ['r.situation_id = $1'];
   if (query.status) {
@@ -365,19 +368,24 @@ export async function listReports(
   };
 }
 
-async function readableReport(db: Queryable, actor: Actor, id: string, lock = false): Promise<ReportRow> {
+async function readableReport(
+  db: Queryable,
+  actor: Actor,
+  id: string,
+  lock = false,
+): Promise<{ row: ReportRow; situation: SituationRecord }> {
   const rows = UUID.test(id)
     ? await db.query<ReportRow>(`${REPORT_SELECT} WHERE r.id = $1${lock ? ' FOR UPDATE OF r' : ''}`, [id])
     : [];
   const row = rows[0];
   if (!row) throw new NotFoundError(`report ${id}`);
-  await getSituation(db, actor, row.situation_slug); // 404 when the situation is hidden from the actor
-  requireModerator(actor);
-  return row;
+  const situation = await getSituation(db, actor, row.situation_slug); // 404 when it is hidden from the actor
+  requireModerator(actor, situation);
+  return { row, situation };
 }
 
 export async function getReport(db: Queryable, actor: Actor, id: string): Promise<PublicReport> {
-  return reportFromRow(await readableReport(db, actor, id));
+  return reportFromRow((await readableReport(db, actor, id)).row);
 }
 
 export interface ReportDecision {
@@ -404,7 +412,7 @@ export async function decideReport(
   decision: ReportDecision,
   reportUrl: string,
 ): Promise<PublicReport> {
-  await readableReport(db, actor, id);
+  const { situation } = await readableReport(db, actor, id);
   const author = authorOf(actor);
   if (decision.action === 'reject' && !decision.reason?.trim()) {
     throw ValidationError.field('reason', 'say why the report is rejected');
@@ -421,11 +429,14 @@ export async function decideReport(
       'give either incidentId (existing incident) or incident (new one)',
     );
   }
-  if (decision.action !== 'merge') requirePermission(actor, 'evidence.write');
-  else requirePermission(actor, 'incident.write');
+  requirePermissionIn(
+    actor,
+    decision.action === 'merge' ? 'incident.write' : 'evidence.write',
+    situation.organisationId,
+  );
 
   await db.transaction(async (tx) => {
-    const row = await readableReport(tx, actor, id, true);
+    const { row } = await readableReport(tx, actor, id, true);
     if (row.status !== 'pending') throw new ConflictError(`report ${id} was already ${row.status}`);
     let incidentId: string | null = decision.incidentId ?? null;
     if (incidentId) {

@@ -10,11 +10,12 @@ import { AppError, ValidationError } from '../lib/errors.ts';
 import { Slug, Uuid } from '../lib/schema.ts';
 import { BlobStore } from './blobs.ts';
 import { takeCheckpoint } from './custody.ts';
-import { prepareExportFor } from './exports.ts';
+import { getExport, prepareExportFor } from './exports.ts';
 import {
   CustodyEntrySchema,
   EvidenceItem,
   ExportRequest,
+  ExportStatus,
   ItemPatch,
   ItemQuery,
   Note,
@@ -279,6 +280,20 @@ export const evidenceItemRoutes: FastifyPluginAsyncTypebox<{
     async (request) => ({ items: await itemCustody(db, request.actor, request.params.id) }),
   );
 
+  app.get(
+    '/exports/:id',
+    {
+      schema: {
+        tags: ['evidence'],
+        summary:
+          'How an export ended: complete, or the files whose stored bytes failed their seal (evidence.read-sealed)',
+        params: Type.Object({ id: Uuid }),
+        response: { 200: ExportStatus },
+      },
+    },
+    async (request) => getExport(db, request.actor, request.params.id),
+  );
+
   app.post(
     '/situations/:slug/exports',
     {
@@ -287,7 +302,10 @@ export const evidenceItemRoutes: FastifyPluginAsyncTypebox<{
         summary: 'Stream an export bundle (ZIP) of items for legal proceedings (evidence.read-sealed)',
         description:
           'Without `itemIds`, every item of the situation. The ZIP holds originals, publishable copies, manifest.json ' +
-          'and its Ed25519 signature, the custody entries of the items, a signed checkpoint, SHA256SUMS and VERIFY.txt.',
+          'and its Ed25519 signature, the custody entries of the items, a signed checkpoint, SHA256SUMS and VERIFY.txt. ' +
+          'Every blob is re-hashed while it streams: one that no longer matches its seal (or is missing) is named in ' +
+          'INTEGRITY-FAILURES.txt, the manifest and the custody log, the `X-Vigil-Integrity` trailer says `failed …`, and ' +
+          '`GET /exports/{X-Vigil-Export-Id}` reports it.',
         params: Type.Object({ slug: Slug }),
         body: ExportRequest,
       },
@@ -306,9 +324,24 @@ export const evidenceItemRoutes: FastifyPluginAsyncTypebox<{
         .header('x-vigil-export-id', prepared.exportId)
         .header('cache-control', 'private, no-store');
       const body = new PassThrough();
-      prepared.write(body).catch((error: Error) => {
-        request.log.error({ err: error }, 'export bundle failed while streaming');
-        body.destroy(error);
+      const written = prepared.write(body).then(
+        (failures) => {
+          if (failures.length) {
+            request.log.error({ exportId: prepared.exportId, failures }, 'export bundle: integrity failure');
+          }
+          return failures;
+        },
+        (error: Error) => {
+          request.log.error({ err: error }, 'export bundle failed while streaming');
+          body.destroy(error);
+          return null;
+        },
+      );
+      // How the export ended, after the last byte (also at GET /exports/{id}): ok, or the files that failed.
+      reply.trailer('x-vigil-integrity', async () => {
+        const failures = await written;
+        if (failures === null) return 'error';
+        return failures.length ? `failed ${failures.map((f) => f.path).join(' ')}` : 'ok';
       });
       return reply.send(body);
     },

@@ -65,6 +65,14 @@ export const EvidenceItem = Type.Object(
     createdAt: Type.String(),
     createdBy: Type.Optional(Type.String()),
     sourceUrl: Type.Optional(Nullable(Type.String())),
+    publishableNote: Type.Optional(
+      Nullable(
+        Type.String({
+          description:
+            'Why the item has no publishable copy (and so is shown to no one without sealed access); readers of sealed material only',
+        }),
+      ),
+    ),
     sealed: Type.Optional(Sealed),
     nearDuplicates: Type.Optional(Type.Array(Type.Object({ id: Type.String(), distance: Type.Integer() }))),
   },
@@ -146,3 +154,31 @@ export const ExportRequest = Type.Object(
   },
   { additionalProperties: false },
 );
+
+export const ExportStatus = Type.Object(
+  {
+    id: Type.String(),
+    situationSlug: Type.String(),
+    itemIds: Type.Array(Type.String()),
+    status: Type.Union([
+      Type.Literal('streaming'),
+      Type.Literal('complete'),
+      Type.Literal('integrity-failure'),
+    ]),
+    failures: Type.Array(
+      Type.Object({
+        itemId: Type.String(),
+        path: Type.String(),
+        role: Type.String(),
+        expectedSha256: Type.String(),
+        actualSha256: Nullable(Type.String()),
+        reason: Type.String(),
+      }),
+    ),
+    createdBy: Type.String(),
+    createdAt: Type.String(),
+    finishedAt: Nullable(Type.String()),
+  },
+  { $id: 'ExportStatus' },
+);
+export type ExportStatus = Static<typeof ExportStatus>;

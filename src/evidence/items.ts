@@ -1,12 +1,19 @@
 // Evidence items: files sealed on arrival (SHA-256, size, sniffed type), kept once in the blob store,
 // with their restricted metadata, a publishable copy, links to incidents, verification notes and
 // custody entries. Nothing here edits or deletes an original.
+import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { type Actor, can, requirePermission } from '../auth/permissions.ts';
+import { type Actor, can, inOrganisation, requirePermissionIn } from '../auth/permissions.ts';
 import type { Database, Queryable } from '../db/types.ts';
 import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
 import { AppError, NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors.ts';
-import { canRead, findSituationById, getSituation, type SituationRecord } from '../situations/service.ts';
+import {
+  canRead,
+  canReadPrivate,
+  findSituationById,
+  getSituation,
+  type SituationRecord,
+} from '../situations/service.ts';
 import type { BlobStore } from './blobs.ts';
 import { appendCustody, type CustodyEntry, custodyOfItems } from './custody.ts';
 import { type Author, authorOf } from './incidents.ts';
@@ -17,10 +24,17 @@ import {
   hammingDistance,
   isImage,
   isMismatch,
-  publishableImage,
   readImageMetadata,
   sniffMime,
 } from './media.ts';
+import {
+  isAudioVideo,
+  MAX_PDF_BYTES,
+  readAvFacts,
+  readPdfFacts,
+  storePublishableCopy,
+} from './publishable.ts';
+import { htmlToText, pdfText, storeItemText } from './text.ts';
 
 export interface Vault {
   db: Database;
@@ -35,6 +49,8 @@ export class VaultUnavailableError extends AppError {
 }
 
 const NEAR_DUPLICATE_DISTANCE = 10;
+const NO_COPY_YET =
+  'no publishable copy: this item was sealed before Vigil made copies of its kind (`vigil items republish` makes it)';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface ItemRow {
@@ -53,6 +69,7 @@ interface ItemRow {
   metadata: Record<string, unknown>;
   captured_at: string | null;
   phash: string | null;
+  publishable_note: string | null;
   phase: string;
   created_by_label: string;
   created_at: Date;
@@ -67,7 +84,7 @@ interface ItemRow {
 /** $1 = whether the reader sees draft incidents (their links are hidden otherwise). */
 const SELECT = `SELECT e.id, e.situation_id, s.slug AS situation_slug, e.title, e.sha256, e.size, e.mime,
   e.claimed_name, e.claimed_mime, e.type_mismatch, e.origin, e.source_url, e.metadata, e.captured_at, e.phash,
-  e.phase, e.created_by_label, e.created_at,
+  e.publishable_note, e.phase, e.created_by_label, e.created_at,
   p.sha256 AS pub_sha256, p.size AS pub_size, p.mime AS pub_mime, p.method AS pub_method,
   coalesce((SELECT json_agg(l.incident_id ORDER BY l.linked_at, l.incident_id) FROM evidence_item_incidents l
     JOIN incidents i ON i.id = l.incident_id WHERE l.item_id = e.id AND ($1 OR i.status = 'published')), '[]') AS incident_ids,
@@ -76,7 +93,9 @@ const SELECT = `SELECT e.id, e.situation_id, s.slug AS situation_slug, e.title, 
   FROM evidence_items e JOIN situations s ON s.id = e.situation_id
   LEFT JOIN evidence_publishable p ON p.item_id = e.id`;
 
-const canSeal = (actor: Actor) => can(actor, 'evidence.read-sealed');
+// Sealed material of an organisation's situation is for its members (docs/organisations.md).
+const canSeal = (actor: Actor, situation: Pick<SituationRecord, 'organisationId'>) =>
+  can(actor, 'evidence.read-sealed') && inOrganisation(actor, situation.organisationId);
 
 function toItem(row: ItemRow, sealed: boolean): EvidenceItem {
   const item: EvidenceItem = {
@@ -103,6 +122,7 @@ function toItem(row: ItemRow, sealed: boolean): EvidenceItem {
     ...item,
     createdBy: row.created_by_label,
     sourceUrl: row.source_url,
+    publishableNote: row.pub_sha256 === null ? (row.publishable_note ?? NO_COPY_YET) : null,
     sealed: {
       sha256: row.sha256,
       size: row.size,
@@ -119,8 +139,8 @@ function toItem(row: ItemRow, sealed: boolean): EvidenceItem {
 }
 
 /** Whether an actor who may not see sealed material may see this item's publishable copy. */
-function publiclyVisible(actor: Actor, row: ItemRow): boolean {
-  return row.pub_sha256 !== null && (can(actor, 'situation.read-private') || row.on_published);
+function publiclyVisible(actor: Actor, row: ItemRow, situation: SituationRecord): boolean {
+  return row.pub_sha256 !== null && (canReadPrivate(actor, situation) || row.on_published);
 }
 
 async function findRow(db: Queryable, id: string, drafts: boolean): Promise<ItemRow | null> {
@@ -135,18 +155,19 @@ async function readableItem(
   actor: Actor,
   id: string,
 ): Promise<{ row: ItemRow; situation: SituationRecord; sealed: boolean }> {
-  const drafts = can(actor, 'situation.read-private');
-  const row = await findRow(db, id, drafts);
-  const situation = row ? await findSituationById(db, row.situation_id) : null;
-  if (!row || !situation || !canRead(actor, situation)) throw new NotFoundError(`evidence item ${id}`);
-  const sealed = canSeal(actor);
-  if (!sealed && !publiclyVisible(actor, row)) throw new NotFoundError(`evidence item ${id}`);
+  const found = await findRow(db, id, false);
+  const situation = found ? await findSituationById(db, found.situation_id) : null;
+  if (!found || !situation || !canRead(actor, situation)) throw new NotFoundError(`evidence item ${id}`);
+  // Links to draft incidents only for those who may read the situation's drafts.
+  const row = canReadPrivate(actor, situation) ? ((await findRow(db, id, true)) ?? found) : found;
+  const sealed = canSeal(actor, situation);
+  if (!sealed && !publiclyVisible(actor, row, situation)) throw new NotFoundError(`evidence item ${id}`);
   return { row, situation, sealed };
 }
 
-function requireSealed(actor: Actor): void {
+function requireSealed(actor: Actor, situation: Pick<SituationRecord, 'organisationId'>): void {
   if (actor.kind !== 'user') throw new UnauthorizedError('sign in to see sealed originals');
-  requirePermission(actor, 'evidence.read-sealed');
+  requirePermissionIn(actor, 'evidence.read-sealed', situation.organisationId);
 }
 
 export interface SealInput {
@@ -158,6 +179,8 @@ export interface SealInput {
   origin: 'upload' | 'import' | 'capture' | 'report';
   sourceUrl?: string | null;
   incidentIds?: string[];
+  /** Runs in the transaction that records the item (or the duplicate attempt), so both land together. */
+  onSealed?: (tx: Queryable, result: SealResult) => Promise<void>;
 }
 
 export interface SealResult {
@@ -217,6 +240,7 @@ export async function sealItem(vault: Vault, author: Author, input: SealInput): 
             details: { claimedName: input.claimedName, origin: input.origin, linkedIncidents: linked },
           },
         ]);
+        await input.onSealed?.(tx, { id, duplicate: true });
       });
       return { id, duplicate: true };
     }
@@ -227,25 +251,34 @@ export async function sealItem(vault: Vault, author: Author, input: SealInput): 
     let metadata: Record<string, unknown> = {};
     let capturedAt: string | null = null;
     let phash: string | null = null;
-    let publishable: { sha256: string; size: number; mime: string } | null = null;
     if (isImage(mime)) {
       const facts = await readImageMetadata(path);
       metadata = facts.metadata;
       capturedAt = facts.capturedAt;
       phash = await differenceHash(path);
-      const copy = await publishableImage(path, mime);
-      if (copy) {
-        const stored = await blobs.put([copy.data]);
-        if (stored.created) createdBlobs.push(stored.sha256);
-        publishable = { sha256: stored.sha256, size: stored.size, mime: copy.mime };
-      }
+    } else if (isAudioVideo(mime) || mime === 'application/pdf') {
+      const facts = isAudioVideo(mime) ? await readAvFacts(path) : await readPdfFacts(path);
+      metadata = facts.metadata;
+      capturedAt = facts.capturedAt;
+    }
+    // The publishable copy, or why there is none (read from the stored original, never from the stream).
+    const { copy: publishable, note: publishableNote } = await storePublishableCopy(blobs, path, mime);
+    if (publishable?.created) createdBlobs.push(publishable.sha256);
+    // Text for search: of a PDF (every page) or an HTML page (without its tags).
+    let text: { method: string; body: string } | null = null;
+    if (mime === 'application/pdf' && blob.size <= MAX_PDF_BYTES) {
+      const body = await pdfText(await readFile(path));
+      if (body) text = { method: 'pdf-text', body };
+    } else if (mime === 'text/html' && blob.size <= 64 * 1024 * 1024) {
+      const body = htmlToText((await readFile(path)).toString('utf8'));
+      if (body) text = { method: 'html-without-tags', body };
     }
     const title = input.title?.trim() || input.claimedName || `${mime} ${blob.sha256.slice(0, 12)}`;
     const id = await db.transaction(async (tx) => {
       const [row] = await tx.query<{ id: string }>(
         `INSERT INTO evidence_items (situation_id, title, sha256, size, mime, claimed_name, claimed_mime, type_mismatch,
-           origin, source_url, metadata, captured_at, phash, created_by, created_by_label)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+           origin, source_url, metadata, captured_at, phash, created_by, created_by_label, publishable_note)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
          ON CONFLICT (situation_id, sha256) DO NOTHING RETURNING id`,
         [
           input.situationId,
@@ -263,21 +296,17 @@ export async function sealItem(vault: Vault, author: Author, input: SealInput): 
           phash,
           author.userId,
           author.label,
+          publishableNote,
         ],
       );
       if (!row) return null; // the same bytes were sealed by a concurrent upload a moment ago
       if (publishable) {
         await tx.query(
           'INSERT INTO evidence_publishable (item_id, sha256, size, mime, method) VALUES ($1, $2, $3, $4, $5)',
-          [
-            row.id,
-            publishable.sha256,
-            publishable.size,
-            publishable.mime,
-            're-encoded pixels, all metadata removed',
-          ],
+          [row.id, publishable.sha256, publishable.size, publishable.mime, publishable.method],
         );
       }
+      if (text) await storeItemText(tx, row.id, text.method, text.body);
       const linked = await linkIncidents(tx, row.id, incidentIds, author);
       await appendCustody(tx, [
         {
@@ -295,10 +324,12 @@ export async function sealItem(vault: Vault, author: Author, input: SealInput): 
             origin: input.origin,
             sourceUrl: input.sourceUrl ?? null,
             publishableSha256: publishable?.sha256 ?? null,
+            publishableNote,
             linkedIncidents: linked,
           },
         },
       ]);
+      await input.onSealed?.(tx, { id: row.id, duplicate: false });
       return row.id;
     });
     if (id === null) {
@@ -312,7 +343,8 @@ export async function sealItem(vault: Vault, author: Author, input: SealInput): 
   }
 }
 
-async function discardIfUnreferenced(vault: Vault, sha256: string): Promise<void> {
+/** Removes a blob nothing refers to (written for a row that was not recorded after all). */
+export async function discardIfUnreferenced(vault: Vault, sha256: string): Promise<void> {
   const used = await vault.db.query(
     `SELECT 1 FROM evidence_items WHERE sha256 = $1 UNION ALL SELECT 1 FROM evidence_publishable WHERE sha256 = $1 LIMIT 1`,
     [sha256],
@@ -327,7 +359,7 @@ export async function prepareUpload(
   situationSlug: string,
 ): Promise<{ situation: SituationRecord; author: Author }> {
   const situation = await getSituation(db, actor, situationSlug);
-  requirePermission(actor, 'evidence.write');
+  requirePermissionIn(actor, 'evidence.write', situation.organisationId);
   return { situation, author: authorOf(actor) };
 }
 
@@ -374,8 +406,8 @@ export async function listItems(
   query: ItemQuery,
 ): Promise<{ items: EvidenceItem[]; nextCursor: string | null }> {
   const situation = await getSituation(db, actor, situationSlug);
-  const drafts = can(actor, 'situation.read-private');
-  const sealed = canSeal(actor);
+  const drafts = canReadPrivate(actor, situation);
+  const sealed = canSeal(actor, situation);
   const params: unknown[] = [drafts, situation.id];
   const conditions = ['e.situation_id = $2'];
   if (query.incident) {
@@ -420,8 +452,8 @@ export interface BlobDownload {
 
 /** The sealed original, for roles that may see it; records a `download` entry. */
 export async function downloadOriginal(db: Database, actor: Actor, id: string): Promise<BlobDownload> {
-  const { row } = await readableItem(db, actor, id);
-  requireSealed(actor);
+  const { row, situation } = await readableItem(db, actor, id);
+  requireSealed(actor, situation);
   const author = authorOf(actor);
   await db.transaction((tx) =>
     appendCustody(tx, [
@@ -454,8 +486,8 @@ export async function updateItem(
   id: string,
   patch: ItemPatch,
 ): Promise<EvidenceItem> {
-  const { row } = await readableItem(db, actor, id);
-  requirePermission(actor, 'evidence.write');
+  const { row, situation } = await readableItem(db, actor, id);
+  requirePermissionIn(actor, 'evidence.write', situation.organisationId);
   const author = authorOf(actor);
   await db.transaction(async (tx) => {
     const entries = [];
@@ -481,8 +513,8 @@ export async function linkItem(
   id: string,
   incidentId: string,
 ): Promise<EvidenceItem> {
-  const { row } = await readableItem(db, actor, id);
-  requirePermission(actor, 'evidence.write');
+  const { row, situation } = await readableItem(db, actor, id);
+  requirePermissionIn(actor, 'evidence.write', situation.organisationId);
   await checkIncidents(db, row.situation_id, [incidentId]);
   const author = authorOf(actor);
   await db.transaction(async (tx) => {
@@ -524,8 +556,8 @@ const noteFromRow = (r: NoteRow): Note => ({
 
 /** A verification note: a record of its own, never an edit of the item. */
 export async function addNote(db: Database, actor: Actor, itemId: string, input: NoteCreate): Promise<Note> {
-  await readableItem(db, actor, itemId);
-  requirePermission(actor, 'evidence.write');
+  const { situation } = await readableItem(db, actor, itemId);
+  requirePermissionIn(actor, 'evidence.write', situation.organisationId);
   const author = authorOf(actor);
   const row = await db.transaction(async (tx) => {
     const [note] = await tx.query<NoteRow>(
@@ -557,14 +589,14 @@ export async function notesOf(db: Queryable, itemIds: string[]): Promise<Note[]>
 }
 
 export async function listNotes(db: Queryable, actor: Actor, itemId: string): Promise<Note[]> {
-  await readableItem(db, actor, itemId);
-  requireSealed(actor);
+  const { situation } = await readableItem(db, actor, itemId);
+  requireSealed(actor, situation);
   return notesOf(db, [itemId]);
 }
 
 export async function itemCustody(db: Queryable, actor: Actor, itemId: string): Promise<CustodyEntry[]> {
-  await readableItem(db, actor, itemId);
-  requireSealed(actor);
+  const { situation } = await readableItem(db, actor, itemId);
+  requireSealed(actor, situation);
   return custodyOfItems(db, [itemId]);
 }
 
@@ -593,7 +625,7 @@ export { situationForExport };
 
 async function situationForExport(db: Queryable, actor: Actor, slug: string): Promise<SituationRecord> {
   const situation = await getSituation(db, actor, slug);
-  requireSealed(actor);
+  requireSealed(actor, situation);
   return situation;
 }
 

@@ -1,6 +1,7 @@
-// The installation's Ed25519 signing key (`vigil keys init`): it signs custody checkpoints and the
-// manifests of export bundles. The private key never leaves VIGIL_KEY_DIR; the public key is also kept
-// in the database and shipped in every bundle.
+// The installation's Ed25519 signing key (`vigil keys init`, `vigil keys rotate`): it signs custody
+// checkpoints and the manifests of export bundles. The private key never leaves VIGIL_KEY_DIR; the public
+// key is also kept in the database, served at /api/v1/custody/keys and shipped in every bundle. A rotated
+// key's public half is kept, so what it signed stays checkable.
 import {
   createHash,
   createPrivateKey,
@@ -10,13 +11,15 @@ import {
   sign,
   verify,
 } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Queryable } from '../db/types.ts';
 import { ConflictError } from '../lib/errors.ts';
 
 export const PRIVATE_KEY_FILE = 'vigil-ed25519.key';
 export const PUBLIC_KEY_FILE = 'vigil-ed25519.pub.pem';
+/** Keys replaced by `vigil keys rotate`: <keyId>.pub.pem (kept to check what they signed) and <keyId>.key. */
+export const RETIRED_DIR = 'retired';
 
 export interface Signer {
   keyId: string;
@@ -52,9 +55,15 @@ export async function initKeys(db: Queryable, keyDir: string): Promise<Signer> {
   const privatePath = join(keyDir, PRIVATE_KEY_FILE);
   if (existsSync(privatePath)) {
     throw new ConflictError(
-      `a signing key already exists in ${keyDir}; it is kept (it signed earlier checkpoints)`,
+      `a signing key already exists in ${keyDir}; it is kept (it signed earlier checkpoints). ` +
+        'To replace it, run `vigil keys rotate`',
     );
   }
+  return writeNewKey(db, keyDir);
+}
+
+async function writeNewKey(db: Queryable, keyDir: string): Promise<Signer> {
+  const privatePath = join(keyDir, PRIVATE_KEY_FILE);
   mkdirSync(keyDir, { recursive: true, mode: 0o700 });
   const { privateKey } = generateKeyPairSync('ed25519');
   writeFileSync(privatePath, privateKey.export({ type: 'pkcs8', format: 'pem' }), {
@@ -72,6 +81,68 @@ export async function registerPublicKey(db: Queryable, signer: Pick<Signer, 'key
     'INSERT INTO signing_keys (id, public_key_pem) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING',
     [signer.keyId, signer.publicKeyPem],
   );
+}
+
+/**
+ * Replaces the signing key. The old public key stays valid for what it signed: it is kept in the database
+ * (marked retired) and in <keyDir>/retired/<keyId>.pub.pem; the old private key is moved next to it
+ * (mode 0600) for the operator to take offline or destroy. Returns the old and the new signer.
+ */
+export async function rotateKeys(
+  db: Queryable,
+  keyDir: string,
+): Promise<{ retired: Signer; current: Signer }> {
+  const retired = loadSigner(keyDir);
+  if (!retired) throw new ConflictError(`no signing key in ${keyDir}: run \`vigil keys init\` first`);
+  await registerPublicKey(db, retired);
+  const retiredDir = join(keyDir, RETIRED_DIR);
+  mkdirSync(retiredDir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(retiredDir, `${retired.keyId}.pub.pem`), retired.publicKeyPem, { mode: 0o644 });
+  renameSync(join(keyDir, PRIVATE_KEY_FILE), join(retiredDir, `${retired.keyId}.key`));
+  const current = await writeNewKey(db, keyDir);
+  await db.query('UPDATE signing_keys SET retired_at = now() WHERE id = $1 AND retired_at IS NULL', [
+    retired.keyId,
+  ]);
+  return { retired, current };
+}
+
+export interface PublicKeyInfo {
+  keyId: string;
+  algorithm: 'Ed25519';
+  fingerprintSha256: string;
+  publicKeyPem: string;
+  createdAt: string;
+  retiredAt: string | null;
+  current: boolean;
+}
+
+/** Every public key that signed checkpoints or bundles here, oldest first, the current one marked. */
+export async function listPublicKeys(db: Queryable, keyDir: string | null): Promise<PublicKeyInfo[]> {
+  const rows = await db.query<{
+    id: string;
+    public_key_pem: string;
+    created_at: Date;
+    retired_at: Date | null;
+  }>('SELECT id, public_key_pem, created_at, retired_at FROM signing_keys ORDER BY created_at, id');
+  const currentId =
+    keyDir && existsSync(join(keyDir, PUBLIC_KEY_FILE))
+      ? keyIdOf(createPublicKey(readFileSync(join(keyDir, PUBLIC_KEY_FILE))))
+      : null;
+  return rows.flatMap((row) => {
+    const key = createPublicKey(row.public_key_pem);
+    if (keyIdOf(key) !== row.id) return []; // a row whose id does not match its key is not shown
+    return [
+      {
+        keyId: row.id,
+        algorithm: 'Ed25519' as const,
+        fingerprintSha256: fingerprintOf(key),
+        publicKeyPem: row.public_key_pem,
+        createdAt: row.created_at.toISOString(),
+        retiredAt: row.retired_at?.toISOString() ?? null,
+        current: row.id === currentId,
+      },
+    ];
+  });
 }
 
 /** The installation's signer, or null when `vigil keys init` has not been run. */
@@ -94,6 +165,13 @@ export async function knownPublicKeys(db: Queryable, keyDir: string | null): Pro
   if (publicPath && existsSync(publicPath)) {
     const key = createPublicKey(readFileSync(publicPath));
     keys.set(keyIdOf(key), key);
+  }
+  const retiredDir = keyDir ? join(keyDir, RETIRED_DIR) : null;
+  if (retiredDir && existsSync(retiredDir)) {
+    for (const file of readdirSync(retiredDir).filter((f) => f.endsWith('.pub.pem'))) {
+      const key = createPublicKey(readFileSync(join(retiredDir, file)));
+      keys.set(keyIdOf(key), key);
+    }
   }
   return keys;
 }

@@ -64,7 +64,8 @@ function looksLikeText(head: Buffer): boolean {
 /** The MIME type of the bytes, from their first bytes. */
 export async function sniffMime(head: Buffer): Promise<string> {
   const { fileTypeFromBuffer } = await import('file-type');
-  const found = await fileTypeFromBuffer(head);
+  // A damaged container (a ZIP whose directory is cut off…) makes the sniffer throw: judge it by its bytes below.
+  const found = await fileTypeFromBuffer(head).catch(() => undefined);
   if (found) return found.mime;
   if (looksLikeText(head)) {
     const start = head.subarray(0, 512).toString('utf8').trimStart().toLowerCase();

@@ -1,9 +1,9 @@
 // Full-text search across a situation: incidents, evidence item titles, the text extracted from sealed
 // captures (HTML without its tags, the text of the rendered page that the PDF shows), verification notes
 // and public reports. Each reader finds only what they may see.
-import { type Actor, can } from '../auth/permissions.ts';
+import { type Actor, canIn } from '../auth/permissions.ts';
 import type { Queryable } from '../db/types.ts';
-import { getSituation } from '../situations/service.ts';
+import { canReadPrivate, getSituation } from '../situations/service.ts';
 
 export const HIT_TYPES = ['incident', 'item', 'item-text', 'note', 'report'] as const;
 export type HitType = (typeof HIT_TYPES)[number];
@@ -88,8 +88,8 @@ export async function searchSituation(
   query: SearchQuery,
 ): Promise<{ items: SearchHit[]; types: HitType[] }> {
   const situation = await getSituation(db, actor, slug);
-  const sealed = can(actor, 'evidence.read-sealed');
-  const moderator = sealed && can(actor, 'evidence.write');
+  const sealed = canIn(actor, 'evidence.read-sealed', situation.organisationId);
+  const moderator = sealed && canIn(actor, 'evidence.write', situation.organisationId);
   const types = (query.types?.length ? query.types : [...HIT_TYPES]).filter((t) => {
     const source = SOURCES[t];
     return (!source.sealed || sealed) && (!source.moderator || moderator);
@@ -107,7 +107,7 @@ export async function searchSituation(
     `WITH q AS (SELECT websearch_to_tsquery('english', $2::text) AS query, $3::boolean AS drafts, $4::boolean AS sealed)
      SELECT * FROM (${types.map((t) => SOURCES[t].sql).join('\nUNION ALL\n')}) hits
      ORDER BY rank DESC, type, id LIMIT $5`,
-    [situation.id, query.q, can(actor, 'situation.read-private'), sealed, query.limit],
+    [situation.id, query.q, canReadPrivate(actor, situation), sealed, query.limit],
   );
   return {
     types,

@@ -61,3 +61,23 @@ export async function storeItemText(
     [itemId, method, text.slice(0, MAX_TEXT)],
   );
 }
+
+/** The text of a PDF (every page, in order), or null when it holds none or cannot be parsed. */
+export async function pdfText(data: Uint8Array): Promise<string | null> {
+  try {
+    const { extractText, getDocumentProxy } = await import('unpdf');
+    const pdf = await getDocumentProxy(new Uint8Array(data));
+    try {
+      const { text } = await extractText(pdf, { mergePages: true });
+      const clean = text
+        .replace(/[ \t\f\v\r\u00a0]+/g, ' ')
+        .replace(/ ?\n\s*/g, '\n')
+        .trim();
+      return clean ? clean.slice(0, MAX_TEXT) : null;
+    } finally {
+      await pdf.cleanup().catch(() => {});
+    }
+  } catch {
+    return null;
+  }
+}

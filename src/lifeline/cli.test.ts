@@ -60,4 +60,80 @@ describe('vigil lifeline', { skip: !DATABASE_KINDS.includes('postgres') }, () =>
     assert.equal(imported.code, 0, imported.stderr);
     assert.match(imported.stdout, /imported 1 observation into/);
   });
+
+  it('records needs, population, disruptions and stocks from a JSON file, whole or not at all', async () => {
+    const source = [{ url: 'https://example.org/cli-records' }];
+    const records = {
+      models: [
+        {
+          ref: 'cli-fuel',
+          commodity: 'fuel',
+          model: 'baseline-rate',
+          rate: 30,
+          selected: true,
+          label: 'fuel baseline',
+          assumptions: 'pre-crisis fuel imports',
+          sources: source,
+        },
+      ],
+      population: [{ ref: 'cli-pop', onDate: '2023-05-01', persons: 110000, sources: source }],
+      disruptions: [
+        {
+          ref: 'cli-net',
+          kind: 'internet',
+          status: 'cut',
+          startsOn: '2023-05-01',
+          endsOn: '2023-05-03',
+          confidence: 'low',
+          sources: source,
+        },
+      ],
+      stocks: [
+        {
+          ref: 'cli-stock',
+          commodity: 'fuel',
+          onDate: '2023-05-01',
+          quantity: 10,
+          unit: 't',
+          sources: source,
+        },
+      ],
+    };
+    const bad = join(dir, 'bad.json');
+    writeFileSync(
+      bad,
+      JSON.stringify({ ...records, disruptions: [{ ...records.disruptions[0], endsOn: '2023-04-01' }] }),
+    );
+    const refused = await runVigil(['lifeline', 'record', bad, '--situation', SLUG], { env });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /vigil: disruptions\.0\.endsOn: ends \(2023-04-01\) before it starts/);
+    const unknownField = join(dir, 'unknown.json');
+    writeFileSync(unknownField, JSON.stringify({ stocks: [{ ...records.stocks[0], colour: 'red' }] }));
+    assert.equal(
+      (await runVigil(['lifeline', 'record', unknownField, '--situation', SLUG], { env })).code,
+      1,
+    );
+    const good = join(dir, 'good.json');
+    writeFileSync(good, JSON.stringify(records));
+    const recorded = await runVigil(['lifeline', 'record', good, '--situation', SLUG], { env });
+    assert.equal(recorded.code, 0, recorded.stderr);
+    assert.match(
+      recorded.stdout,
+      /recorded 0 observations, 1 needs models, 1 population figures, 1 disruptions, 1 stocks/,
+    );
+    const report = await runVigil(
+      ['lifeline', 'report', '--situation', SLUG, '--from', '2023-05-01', '--to', '2023-05-31', '--json'],
+      { env },
+    );
+    const m = JSON.parse(report.stdout);
+    assert.equal(m.utilities.find((u: { kind: string }) => u.kind === 'internet').daysConfirmed, 3);
+  });
+
+  it('derives the lifeline again without re-importing, and says nothing changed the second time', async () => {
+    const first = await runVigil(['lifeline', 'derive', '--situation', SLUG], { env });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /already matches its rows; nothing changed/);
+    assert.match(first.stdout, /observations: \d+ unchanged/);
+    assert.match(first.stdout, /row sup-018 not used/);
+  });
 });

@@ -3,10 +3,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { terminalActor, withDatabase } from '../cli/context.ts';
 import { ValidationError } from '../lib/errors.ts';
+import { parseWith } from '../lib/schema.ts';
 import { getSituation } from '../situations/service.ts';
 import { observationsToCsv, parseObservationsCsv } from './csv.ts';
+import { rederiveLifeline } from './derive.ts';
 import { fmt } from './metrics.ts';
-import { computeMetrics, importObservations, type LifelineMetrics, listObservations } from './service.ts';
+import { importObservations, writeRecords } from './records.ts';
+import { LifelineRecordsInput } from './schema.ts';
+import { computeMetrics, type LifelineMetrics, listObservations } from './service.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 function dateOption(value: string | undefined, name: string): string | undefined {
@@ -87,6 +91,33 @@ export function formatReport(m: LifelineMetrics): string {
   return `${out.join('\n')}\n`;
 }
 
+type Derivation = Awaited<ReturnType<typeof rederiveLifeline>>;
+
+/** What a derivation changed, kind by kind, with the refs. */
+export function formatDerivation(d: Derivation): string {
+  const out: string[] = [];
+  const kinds = ['observations', 'models', 'population', 'disruptions', 'stocks'] as const;
+  const names = { models: 'needs models', population: 'population figures' } as Record<string, string>;
+  for (const kind of kinds) {
+    const c = d[kind];
+    const part = (verb: string, refs: string[]) => (refs.length ? `${verb} ${refs.join(', ')}` : '');
+    const changes = [part('added', c.added), part('updated', c.updated), part('removed', c.removed)].filter(
+      Boolean,
+    );
+    out.push(
+      `${names[kind] ?? kind}: ${changes.length ? `${changes.join('; ')}; ` : ''}${c.unchanged} unchanged`,
+    );
+  }
+  for (const k of d.kept) out.push(`kept ${k.ref}: ${k.reason}`);
+  for (const s of d.skipped) out.push(`row ${s.ref} not used: ${s.reason}`);
+  out.unshift(
+    d.changed
+      ? `derived the lifeline of ${d.situationSlug} again from its rows:`
+      : `the lifeline of ${d.situationSlug} already matches its rows; nothing changed:`,
+  );
+  return `${out.join('\n')}\n`;
+}
+
 export function registerLifelineCommands(program: Command): void {
   const lifeline = program
     .command('lifeline')
@@ -142,5 +173,53 @@ export function registerLifelineCommands(program: Command): void {
       });
       if (opts.out) writeFileSync(opts.out, csv);
       else process.stdout.write(csv);
+    });
+
+  lifeline
+    .command('record')
+    .description(
+      'record observations, needs models, population, disruptions and stocks from a JSON file (docs/lifeline.md): all or none',
+    )
+    .argument(
+      '<file>',
+      'JSON file: { "observations": [...], "models": [...], "population": [...], "disruptions": [...], "stocks": [...] }',
+    )
+    .requiredOption('--situation <slug>', 'the situation')
+    .action(async (file: string, opts: { situation: string }) => {
+      let body: unknown;
+      try {
+        body = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (error) {
+        throw ValidationError.field('file', `not valid JSON: ${(error as Error).message}`);
+      }
+      const input = parseWith(LifelineRecordsInput, body);
+      const written = await withDatabase(async (db) => {
+        const situation = await getSituation(db, terminalActor('viewer'), opts.situation);
+        return writeRecords(db, situation.id, input, { createdBy: null });
+      });
+      const counts = [
+        `${written.observations.length} observations`,
+        `${written.models.length} needs models`,
+        `${written.population.length} population figures`,
+        `${written.disruptions.length} disruptions`,
+        `${written.stocks.length} stocks`,
+      ];
+      console.log(`recorded ${counts.join(', ')} in ${opts.situation}`);
+      if (written.deselected.length)
+        console.log(`no longer selected: ${written.deselected.join(', ')} (a new model was selected)`);
+    });
+
+  lifeline
+    .command('derive')
+    .description(
+      "derive the scenario's lifeline records again from its stored rows, without re-importing; changes only what differs",
+    )
+    .requiredOption('--situation <slug>', 'the situation')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { situation: string; json?: boolean }) => {
+      const result = await withDatabase((db) =>
+        rederiveLifeline(db, terminalActor('documenter'), opts.situation),
+      );
+      process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatDerivation(result));
     });
 }

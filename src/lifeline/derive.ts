@@ -3,9 +3,11 @@
 // only says what the row means (its period, commodity, carrier, direction) and notes any ambiguity.
 // A rule whose row is missing or no longer says what the rule expects is skipped and reported.
 import type { Actor } from '../auth/permissions.ts';
-import type { Queryable } from '../db/types.ts';
+import type { Database, Queryable } from '../db/types.ts';
 import { listIncidents } from '../evidence/incidents.ts';
 import type { Incident } from '../evidence/schema.ts';
+import { ConflictError } from '../lib/errors.ts';
+import { getSituation } from '../situations/service.ts';
 import {
   addDays,
   type Disruption,
@@ -14,16 +16,8 @@ import {
   type Source,
   type Stock,
 } from './metrics.ts';
-import {
-  insertDisruption,
-  insertNeedsModel,
-  insertObservation,
-  insertPopulation,
-  insertStock,
-  listSupplyObservations,
-  type NewObservation,
-  type SupplyObservation,
-} from './service.ts';
+import { listSupplyObservations, type NewObservation, type SupplyObservation } from './service.ts';
+import { applyPlan, type PlanApplied } from './sync.ts';
 
 export const NK_SCENARIO = 'nagorno-karabakh-2022-23';
 
@@ -32,17 +26,8 @@ const DERIVATION_READER: Actor = {
   kind: 'user',
   user: { id: '00000000-0000-0000-0000-000000000000', email: 'lifeline derivation', role: 'viewer' },
   via: 'token',
+  organisations: 'all', // the system reads every organisation's situations (docs/organisations.md)
 };
-
-export interface DerivationResult {
-  observations: number;
-  needs: number;
-  population: number;
-  disruptions: number;
-  stocks: number;
-  /** Rows deliberately not turned into lifeline records, and rules whose row did not match. */
-  skipped: { ref: string; reason: string }[];
-}
 
 class Rows {
   readonly skipped: { ref: string; reason: string }[] = [];
@@ -123,22 +108,39 @@ function flow(
   };
 }
 
-export async function deriveScenarioLifeline(
+/** What the rows give: the records to store, and the rows not turned into records. */
+export interface DerivationPlan {
+  observations: NewObservation[];
+  needs: Omit<NeedsModel, 'id'>[];
+  population: (PopulationPoint & { ref: string })[];
+  disruptions: Omit<Disruption, 'id'>[];
+  stocks: Stock[];
+  skipped: { ref: string; reason: string }[];
+}
+
+/** Whether lifeline records are derived for this situation (only the built-in scenario has rules). */
+export const hasDerivationRules = (slug: string): boolean => slug === NK_SCENARIO;
+
+/**
+ * Reads the rows and says which lifeline records they give, without writing anything; null for a situation
+ * without derivation rules.
+ */
+export async function planScenarioLifeline(
   tx: Queryable,
   situationId: string,
   slug: string,
   /** The scenario's incident refs (nk-001 …) and the ids they were stored under. */
   incidentIds: Map<string, string>,
-): Promise<DerivationResult> {
-  const result: DerivationResult = {
-    observations: 0,
-    needs: 0,
-    population: 0,
-    disruptions: 0,
-    stocks: 0,
+): Promise<DerivationPlan | null> {
+  const plan: DerivationPlan = {
+    observations: [],
+    needs: [],
+    population: [],
+    disruptions: [],
+    stocks: [],
     skipped: [],
   };
-  if (slug !== NK_SCENARIO) return result;
+  if (!hasDerivationRules(slug)) return null;
   const supplies = new Map(
     (await listSupplyObservations(tx, situationId)).map((s) => [s.externalRef ?? s.id, s]),
   );
@@ -152,7 +154,7 @@ export async function deriveScenarioLifeline(
   const rows = new Rows(supplies, incidents);
 
   const blockade = rows.incident('nk-009', 'blockade');
-  if (!blockade) return { ...result, skipped: rows.skipped };
+  if (!blockade) return { ...plan, skipped: rows.skipped };
   const start = blockade.start; // 2022-12-12
   const dayN = (n: number) => addDays(start, n - 1); // day 1 of the blockade is its first day
   const observations: NewObservation[] = [];
@@ -430,8 +432,7 @@ export async function deriveScenarioLifeline(
       reason: 'UNHCR total for "late Sep 2023" without a period that can be dated; kept in supplies only',
     });
   }
-  for (const o of observations) await insertObservation(tx, situationId, o);
-  result.observations = observations.length;
+  plan.observations = observations;
 
   // Needs: the pre-blockade import rate as the baseline, with the other reported rate as an alternative.
   const s024 = rows.supply('sup-024', 'goods_imported_pre_blockade', 'tonnes/day');
@@ -471,8 +472,7 @@ export async function deriveScenarioLifeline(
       derivedFrom: ['sup-002'],
       sources: src(s002.sources),
     });
-  for (const m of needs) await insertNeedsModel(tx, situationId, m);
-  result.needs = needs.length;
+  plan.needs = needs;
 
   // Population over time.
   const population: (PopulationPoint & { ref: string })[] = [];
@@ -512,8 +512,7 @@ export async function deriveScenarioLifeline(
       derivedFrom: ['sup-062'],
       sources: src(s062.sources),
     });
-  for (const p of population) await insertPopulation(tx, situationId, p);
-  result.population = population.length;
+  plan.population = population;
 
   // Disruptions: utilities and the corridor, from timeline rows and the stated totals.
   const disruptions: Omit<Disruption, 'id'>[] = [];
@@ -656,8 +655,7 @@ export async function deriveScenarioLifeline(
       sources: src([...nk054.sources, ...blockade.sources]),
       note: 'ICRC trucks entered by the Lachin and Aghdam roads from 18 Sep; the end is the end of the blockade given in nk-009. From 24 Sep the road carried the exodus out (nk-059).',
     });
-  for (const d of disruptions) await insertDisruption(tx, situationId, d);
-  result.disruptions = disruptions.length;
+  plan.disruptions = disruptions;
 
   // Stocks: reported, but without a consumption rate in the same unit.
   const stocks: Stock[] = [];
@@ -691,7 +689,68 @@ export async function deriveScenarioLifeline(
       sources: src(s023.sources),
     });
   }
-  for (const s of stocks) await insertStock(tx, situationId, s);
-  result.stocks = stocks.length;
-  return { ...result, skipped: rows.skipped };
+  plan.stocks = stocks;
+  return { ...plan, skipped: rows.skipped };
+}
+
+/** Keeps a needs model selected by hand selected: a derived model then comes in as an alternative. */
+async function respectHandSelection(tx: Queryable, situationId: string, plan: DerivationPlan) {
+  const hand = await tx.query<{ commodity: string; label: string; external_ref: string | null }>(
+    `SELECT commodity, label, external_ref FROM lifeline_needs
+     WHERE situation_id = $1 AND selected AND cardinality(derived_from) = 0`,
+    [situationId],
+  );
+  const kept: { ref: string; reason: string }[] = [];
+  for (const m of plan.needs) {
+    const chosen = hand.find((h) => h.commodity === m.commodity);
+    if (!m.selected || !chosen) continue;
+    m.selected = false;
+    kept.push({
+      ref: chosen.external_ref ?? chosen.label,
+      reason: `selected by hand for ${m.commodity}; the derived ${m.ref ?? m.label} stays an alternative`,
+    });
+  }
+  return kept;
+}
+
+/** Derives and stores the scenario's lifeline records (the scenario import, in its transaction). */
+export async function deriveScenarioLifeline(
+  tx: Queryable,
+  situationId: string,
+  slug: string,
+  incidentIds: Map<string, string>,
+): Promise<(PlanApplied & { skipped: DerivationPlan['skipped'] }) | null> {
+  const plan = await planScenarioLifeline(tx, situationId, slug, incidentIds);
+  if (!plan) return null;
+  const kept = await respectHandSelection(tx, situationId, plan);
+  const applied = await applyPlan(tx, situationId, plan);
+  return { ...applied, kept: [...kept, ...applied.kept], skipped: plan.skipped };
+}
+
+/**
+ * `vigil lifeline derive` and `POST …/lifeline/derive`: derives the records again from the rows stored now
+ * (e.g. after a supply row was corrected) without re-importing, and changes only what differs. Running it
+ * twice changes nothing the second time.
+ */
+export async function rederiveLifeline(db: Database, actor: Actor, slug: string) {
+  const situation = await getSituation(db, actor, slug, 'lifeline.write');
+  if (!hasDerivationRules(situation.slug))
+    throw new ConflictError(
+      `${situation.slug} has no derivation rules: only the built-in scenario's lifeline is derived from its rows`,
+    );
+  return db.transaction(async (tx) => {
+    // The scenario import keeps each incident's scenario ref (nk-009 …) in incidents.external_ref; no
+    // function of the evidence module reads it back, so it is read here, and nothing else of the table.
+    const refs = await tx.query<{ external_ref: string; id: string }>(
+      'SELECT external_ref, id FROM incidents WHERE situation_id = $1 AND external_ref IS NOT NULL',
+      [situation.id],
+    );
+    const result = await deriveScenarioLifeline(
+      tx,
+      situation.id,
+      situation.slug,
+      new Map(refs.map((r) => [r.external_ref, r.id])),
+    );
+    return { situationSlug: situation.slug, ...result! };
+  });
 }

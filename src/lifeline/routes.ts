@@ -1,29 +1,38 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { requirePermission } from '../auth/permissions.ts';
 import type { Database } from '../db/types.ts';
 import { IsoDate, Slug } from '../lib/schema.ts';
 import { getSituation } from '../situations/service.ts';
 import { observationsToCsv, parseObservationsCsv } from './csv.ts';
+import { rederiveLifeline } from './derive.ts';
+import { createObservations, recordLifeline } from './records.ts';
 import {
+  DerivationOut,
+  DisruptionInput,
   DisruptionOut,
+  LifelineRecordsInput,
   Metrics,
   MetricsQuery,
+  NeedsModelInput,
   NeedsModelOut,
   Observation,
   ObservationInput,
+  PopulationInput,
+  PopulationOut,
   Series,
   SeriesQuery,
   SourceOut,
+  StockInput,
+  StockOut,
 } from './schema.ts';
 import {
   computeMetrics,
   computeSeries,
-  createObservations,
   listDisruptions,
   listNeedsModels,
   listObservations,
   listPopulation,
+  listStocks,
   listSupplyObservations,
 } from './service.ts';
 import { lifelineSignals } from './signals.ts';
@@ -146,17 +155,7 @@ export const lifelineRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async
         response: {
           200: Type.Object({
             models: Type.Array(NeedsModelOut),
-            population: Type.Array(
-              Type.Object({
-                onDate: Type.String(),
-                persons: Type.Integer(),
-                personsHigh: Type.Union([Type.Integer(), Type.Null()]),
-                qualifier: Type.Union([Type.String(), Type.Null()]),
-                note: Type.String(),
-                derivedFrom: Type.Array(Type.String()),
-                sources: Type.Array(SourceOut),
-              }),
-            ),
+            population: Type.Array(PopulationOut),
           }),
         },
       },
@@ -294,8 +293,7 @@ export const lifelineRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async
       let items: Awaited<ReturnType<typeof createObservations>>;
       if (typeof body === 'string') {
         // Check who may write before reading the file, so a refused request learns nothing from it.
-        await getSituation(db, request.actor, request.params.slug);
-        requirePermission(request.actor, 'incident.write');
+        await getSituation(db, request.actor, request.params.slug, 'lifeline.write');
         const parsed = parseObservationsCsv(body);
         items = await createObservations(
           db,
@@ -309,5 +307,147 @@ export const lifelineRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async
       }
       return reply.code(201).send({ items });
     },
+  );
+
+  const WRITE_NOTE =
+    "Needs `lifeline.write` (documenter, analyst, admin) and, in an organisation's situation, membership. The request is checked whole and written in one " +
+    'transaction, or refused with every row and reason (`errors[].field`, e.g. `disruptions.2.endsOn`) and nothing written.';
+
+  app.post(
+    '/situations/:slug/lifeline/needs',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Record needs models and population figures',
+        description:
+          `${WRITE_NOTE} A model is a \`baseline-rate\` (t/day) or \`per-person\` (kg/person/day × the population of ` +
+          'each day); `selected: true` makes it the one used for its commodity and deselects the previous one ' +
+          '(listed in `deselected`). The population is a step series with one figure a day at most.',
+        params: Params,
+        body: Type.Object(
+          {
+            models: Type.Optional(Type.Array(NeedsModelInput, { maxItems: 100 })),
+            population: Type.Optional(Type.Array(PopulationInput, { maxItems: 1000 })),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: {
+          201: Type.Object({
+            models: Type.Array(NeedsModelOut),
+            population: Type.Array(PopulationOut),
+            deselected: Type.Array(Type.String()),
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const written = await recordLifeline(db, request.actor, request.params.slug, request.body);
+      return reply
+        .code(201)
+        .send({ models: written.models, population: written.population, deselected: written.deselected });
+    },
+  );
+
+  app.post(
+    '/situations/:slug/lifeline/disruptions',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Record utility cuts and corridor status intervals, or totals of days stated by a source',
+        description:
+          `${WRITE_NOTE} The status must fit the kind (utilities: cut, partial; corridor: open, restricted, closed, ` +
+          'humanitarian-only); an end before the start, or an interval overlapping another of the same series ' +
+          '(kind, status, route and main source) is refused.',
+        params: Params,
+        body: Type.Object(
+          { disruptions: Type.Array(DisruptionInput, { minItems: 1, maxItems: 1000 }) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ items: Type.Array(DisruptionOut) }) },
+      },
+    },
+    async (request, reply) => {
+      const written = await recordLifeline(db, request.actor, request.params.slug, request.body);
+      return reply.code(201).send({ items: written.disruptions });
+    },
+  );
+
+  app.get(
+    '/situations/:slug/lifeline/stocks',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Reported stocks, with consumption and unusable level when reported',
+        params: Params,
+        response: { 200: Type.Object({ items: Type.Array(StockOut) }) },
+      },
+    },
+    async (request) => {
+      const situation = await getSituation(db, request.actor, request.params.slug);
+      return { items: await listStocks(db, situation.id) };
+    },
+  );
+
+  app.post(
+    '/situations/:slug/lifeline/stocks',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Record reported stocks (for the stock-out estimate)',
+        description: `${WRITE_NOTE} Consumption per day is in the unit of the stock.`,
+        params: Params,
+        body: Type.Object(
+          { stocks: Type.Array(StockInput, { minItems: 1, maxItems: 1000 }) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ items: Type.Array(StockOut) }) },
+      },
+    },
+    async (request, reply) => {
+      const written = await recordLifeline(db, request.actor, request.params.slug, request.body);
+      return reply.code(201).send({ items: written.stocks });
+    },
+  );
+
+  app.post(
+    '/situations/:slug/lifeline/records',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Record observations, needs models, population, disruptions and stocks at once',
+        description: `${WRITE_NOTE} The body is the one \`vigil lifeline record FILE\` reads.`,
+        params: Params,
+        body: LifelineRecordsInput,
+        response: {
+          201: Type.Object({
+            observations: Type.Array(Observation),
+            models: Type.Array(NeedsModelOut),
+            population: Type.Array(PopulationOut),
+            disruptions: Type.Array(DisruptionOut),
+            stocks: Type.Array(StockOut),
+            deselected: Type.Array(Type.String()),
+          }),
+        },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await recordLifeline(db, request.actor, request.params.slug, request.body)),
+  );
+
+  app.post(
+    '/situations/:slug/lifeline/derive',
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Derive the scenario's lifeline records again from its stored rows, without re-importing",
+        description:
+          'Needs `lifeline.write`. Compares what the rows give with the stored derived records (by ref) and adds, ' +
+          'updates or removes only what differs, in one transaction; running it twice changes nothing the second ' +
+          'time. Records entered by hand are never touched. 409 for a situation without derivation rules.',
+        params: Params,
+        response: { 200: DerivationOut },
+      },
+    },
+    async (request) => rederiveLifeline(db, request.actor, request.params.slug),
   );
 };

@@ -54,6 +54,161 @@ export const ObservationInput = Type.Object(
 );
 export type ObservationInput = Static<typeof ObservationInput>;
 
+const Note = Type.String({ maxLength: 5000 });
+const Sources = Type.Array(LifelineSource, { minItems: 1, maxItems: 50 });
+
+export const NeedsModelInput = Type.Object(
+  {
+    ref: Type.Optional(Nullable(Ref)),
+    commodity: Type.Union(
+      (['food', 'fuel', 'medicine', 'goods', 'cargo'] as const).map((c) => Type.Literal(c)),
+      { description: 'the tonnage commodity the need is for (cargo: all goods)' },
+    ),
+    model: Type.Union([Type.Literal('baseline-rate'), Type.Literal('per-person')], {
+      description: 'baseline-rate: t/day (e.g. the pre-crisis rate); per-person: kg per person per day',
+    }),
+    rate: Type.Number({ exclusiveMinimum: 0, description: 't/day or kg/person/day, by model' }),
+    rateHigh: Type.Optional(
+      Nullable(Type.Number({ exclusiveMinimum: 0, description: 'upper end of a range' })),
+    ),
+    validFrom: Type.Optional(Nullable(IsoDate)),
+    validTo: Type.Optional(Nullable(IsoDate)),
+    selected: Type.Optional(
+      Type.Boolean({
+        description:
+          'the model used for this commodity; selecting one deselects the previous one (the answer says which)',
+      }),
+    ),
+    label: Type.String({ minLength: 1, maxLength: 300 }),
+    assumptions: Type.String({ minLength: 1, maxLength: 5000 }),
+    sources: Sources,
+  },
+  { additionalProperties: false },
+);
+export type NeedsModelInput = Static<typeof NeedsModelInput>;
+
+export const PopulationInput = Type.Object(
+  {
+    ref: Type.Optional(Nullable(Ref)),
+    onDate: IsoDate,
+    persons: Type.Integer({ minimum: 0 }),
+    personsHigh: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+    qualifier: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 40 }))),
+    note: Type.Optional(Note),
+    sources: Sources,
+  },
+  { additionalProperties: false },
+);
+export type PopulationInput = Static<typeof PopulationInput>;
+
+export const DISRUPTION_KINDS = ['gas', 'electricity', 'internet', 'corridor'] as const;
+export const DisruptionInput = Type.Object(
+  {
+    ref: Type.Optional(Nullable(Ref)),
+    kind: Type.Union(DISRUPTION_KINDS.map((k) => Type.Literal(k))),
+    status: Type.Union(
+      (['cut', 'partial', 'open', 'restricted', 'closed', 'humanitarian-only'] as const).map((k) =>
+        Type.Literal(k),
+      ),
+      { description: 'utilities: cut or partial; corridor: open, restricted, closed or humanitarian-only' },
+    ),
+    route: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))),
+    basis: Type.Optional(
+      Type.Union([Type.Literal('interval'), Type.Literal('stated-total')], {
+        description:
+          'interval (default): dated by the source; stated-total: the source states statedDays within startsOn..endsOn',
+      }),
+    ),
+    startsOn: IsoDate,
+    endsOn: Type.Optional(Nullable(IsoDate)),
+    endsOnAlternative: Type.Optional(Nullable(IsoDate)),
+    confirmedUntil: Type.Optional(Nullable(IsoDate)),
+    statedDays: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+    confidence: Confidence,
+    note: Type.Optional(Note),
+    sources: Sources,
+  },
+  { additionalProperties: false },
+);
+export type DisruptionInput = Static<typeof DisruptionInput>;
+
+export const StockInput = Type.Object(
+  {
+    ref: Type.Optional(Nullable(Ref)),
+    commodity: Type.String({ minLength: 1, maxLength: 200 }),
+    onDate: IsoDate,
+    quantity: Type.Number({ minimum: 0 }),
+    unit: Type.String({ minLength: 1, maxLength: 100 }),
+    consumptionPerDay: Type.Optional(
+      Nullable(Type.Number({ exclusiveMinimum: 0, description: 'in the same unit, per day' })),
+    ),
+    unusableBelow: Type.Optional(Nullable(Type.Number({ minimum: 0 }))),
+    note: Type.Optional(Note),
+    sources: Sources,
+  },
+  { additionalProperties: false },
+);
+export type StockInput = Static<typeof StockInput>;
+
+/** Any lifeline records at once (the CLI's `vigil lifeline record FILE`): written whole or not at all. */
+export const LifelineRecordsInput = Type.Object(
+  {
+    observations: Type.Optional(Type.Array(ObservationInput, { maxItems: 5000 })),
+    models: Type.Optional(Type.Array(NeedsModelInput, { maxItems: 100 })),
+    population: Type.Optional(Type.Array(PopulationInput, { maxItems: 1000 })),
+    disruptions: Type.Optional(Type.Array(DisruptionInput, { maxItems: 1000 })),
+    stocks: Type.Optional(Type.Array(StockInput, { maxItems: 1000 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type LifelineRecordsInput = Static<typeof LifelineRecordsInput>;
+
+export const PopulationOut = Type.Object({
+  ref: Nullable(Type.String()),
+  onDate: Type.String(),
+  persons: Type.Integer(),
+  personsHigh: Nullable(Type.Integer()),
+  qualifier: Nullable(Type.String()),
+  note: Type.String(),
+  derivedFrom: Type.Array(Type.String()),
+  sources: Type.Array(SourceOut),
+});
+
+export const StockOut = Type.Object({
+  ref: Nullable(Type.String()),
+  commodity: Type.String(),
+  onDate: Type.String(),
+  quantity: Type.Number(),
+  unit: Type.String(),
+  consumptionPerDay: Nullable(Type.Number()),
+  unusableBelow: Nullable(Type.Number()),
+  note: Type.String(),
+  derivedFrom: Type.Array(Type.String()),
+  sources: Type.Array(SourceOut),
+});
+
+const ChangeList = Type.Object({
+  added: Type.Array(Type.String()),
+  updated: Type.Array(Type.String()),
+  removed: Type.Array(Type.String()),
+  unchanged: Type.Integer(),
+});
+export const DerivationOut = Type.Object({
+  situationSlug: Type.String(),
+  changed: Type.Boolean({ description: 'false when the stored records already matched the rows' }),
+  observations: ChangeList,
+  models: ChangeList,
+  population: ChangeList,
+  disruptions: ChangeList,
+  stocks: ChangeList,
+  kept: Type.Array(Type.Object({ ref: Type.String(), reason: Type.String() }), {
+    description: 'records entered by hand that share a ref with a derived one: left as they are',
+  }),
+  skipped: Type.Array(Type.Object({ ref: Type.String(), reason: Type.String() }), {
+    description: 'scenario rows not turned into records, with the reason',
+  }),
+});
+
 export const Observation = Type.Object({
   id: Type.String(),
   ref: Nullable(Type.String()),
@@ -166,7 +321,7 @@ const DisruptionDaysOut = Type.Object({
   comparison: Nullable(Type.String()),
 });
 
-const PopulationOut = Type.Object({
+const MetricsPopulationOut = Type.Object({
   onDate: Type.String(),
   persons: Type.Integer(),
   personsHigh: Nullable(Type.Integer()),
@@ -251,7 +406,7 @@ export const Metrics = Type.Object({
   utilities: Type.Array(DisruptionDaysOut),
   otherFlows: Type.Array(FlowOut),
   blocked: Type.Array(FlowOut),
-  population: Type.Array(PopulationOut),
+  population: Type.Array(MetricsPopulationOut),
   stockOut: Type.Array(StockOutOut),
   caveats: Type.Array(Type.String()),
 });

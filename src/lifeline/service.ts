@@ -1,8 +1,8 @@
 // The lifeline: what crosses into a situation's area (observations, daily or over a period), what the
 // population needs, disruptions and stocks, and the metrics computed from them. The raw supply figures
 // the scenario ships stay in supply_observations exactly as written; records derived from them say so.
-import { type Actor, requirePermission } from '../auth/permissions.ts';
-import type { Database, Queryable } from '../db/types.ts';
+import type { Actor } from '../auth/permissions.ts';
+import type { Queryable } from '../db/types.ts';
 import { type DatePrecision, formatPartialDate } from '../lib/dates.ts';
 import { type FieldError, ValidationError } from '../lib/errors.ts';
 import { getSituation } from '../situations/service.ts';
@@ -379,41 +379,8 @@ export async function insertObservation(
   return id;
 }
 
-/** Records a batch of observations (API, CSV import): all of them, or none with every reason. */
-export async function createObservations(
-  db: Database,
-  actor: Actor,
-  situationSlug: string,
-  inputs: ObservationInput[],
-  labelOf: (index: number) => string = (i) => `observations.${i}`,
-): Promise<FlowObservation[]> {
-  const situation = await getSituation(db, actor, situationSlug);
-  const user = requirePermission(actor, 'incident.write');
-  return importObservations(db, situation.id, inputs, labelOf, user.id);
-}
-
-/** The same without a permission check, for trusted callers (the CLI run by the operator). */
-export async function importObservations(
-  db: Database,
-  situationId: string,
-  inputs: ObservationInput[],
-  labelOf: (index: number) => string,
-  createdBy: string | null,
-): Promise<FlowObservation[]> {
-  const errors: FieldError[] = [];
-  const prepared: { value: NewObservation; label: string }[] = [];
-  inputs.forEach((input, i) => {
-    const result = prepareObservation(input, labelOf(i));
-    if (result.ok) prepared.push({ value: result.value, label: labelOf(i) });
-    else errors.push(...result.errors);
-  });
-  errors.push(...(await checkBatch(db, situationId, prepared)));
-  if (errors.length) throw new ValidationError(errors);
-  const ids = await db.transaction(async (tx) => {
-    const out: string[] = [];
-    for (const p of prepared) out.push(await insertObservation(tx, situationId, p.value, createdBy));
-    return out;
-  });
+/** Observations by id, in the order of the ids. */
+export async function listObservationsByIds(db: Queryable, ids: string[]): Promise<FlowObservation[]> {
   const rows = await db.query<ObservationRow>(
     `SELECT ${OBS_COLUMNS} FROM lifeline_observations WHERE id = ANY($1::uuid[])`,
     [ids],
@@ -438,11 +405,15 @@ export async function listObservations(
 
 // ---- needs, population, disruptions, stocks ----------------------------------------------------
 
-export async function insertNeedsModel(tx: Queryable, situationId: string, m: Omit<NeedsModel, 'id'>) {
-  await tx.query(
+export async function insertNeedsModel(
+  tx: Queryable,
+  situationId: string,
+  m: Omit<NeedsModel, 'id'>,
+): Promise<string> {
+  const [row] = await tx.query<{ id: string }>(
     `INSERT INTO lifeline_needs (situation_id, external_ref, commodity, model, rate, rate_high, unit, valid_from,
        valid_to, selected, label, assumptions, derived_from, sources)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
     [
       situationId,
       m.ref,
@@ -460,6 +431,7 @@ export async function insertNeedsModel(tx: Queryable, situationId: string, m: Om
       JSON.stringify(m.sources),
     ],
   );
+  return row!.id;
 }
 
 export async function listNeedsModels(db: Queryable, situationId: string): Promise<NeedsModel[]> {
@@ -474,11 +446,11 @@ export async function listNeedsModels(db: Queryable, situationId: string): Promi
 export async function insertPopulation(
   tx: Queryable,
   situationId: string,
-  p: PopulationPoint & { ref: string },
-) {
-  await tx.query(
+  p: PopulationPoint & { ref: string | null },
+): Promise<string> {
+  const [row] = await tx.query<{ id: string }>(
     `INSERT INTO lifeline_population (situation_id, external_ref, on_date, persons, persons_high, qualifier, note,
-       derived_from, sources) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+       derived_from, sources) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
     [
       situationId,
       p.ref,
@@ -491,22 +463,30 @@ export async function insertPopulation(
       JSON.stringify(p.sources),
     ],
   );
+  return row!.id;
 }
 
-export async function listPopulation(db: Queryable, situationId: string): Promise<PopulationPoint[]> {
-  return db.query<PopulationPoint>(
-    `SELECT on_date AS "onDate", persons, persons_high AS "personsHigh", qualifier, note, derived_from AS "derivedFrom",
+export async function listPopulation(
+  db: Queryable,
+  situationId: string,
+): Promise<(PopulationPoint & { ref: string | null })[]> {
+  return db.query<PopulationPoint & { ref: string | null }>(
+    `SELECT external_ref AS ref, on_date AS "onDate", persons, persons_high AS "personsHigh", qualifier, note, derived_from AS "derivedFrom",
        sources FROM lifeline_population WHERE situation_id = $1 ORDER BY on_date`,
     [situationId],
   );
 }
 
-export async function insertDisruption(tx: Queryable, situationId: string, d: Omit<Disruption, 'id'>) {
+export async function insertDisruption(
+  tx: Queryable,
+  situationId: string,
+  d: Omit<Disruption, 'id'>,
+): Promise<string> {
   if (d.endsOn && d.endsOn < d.startsOn) throw ValidationError.field('endsOn', 'must not be before startsOn');
-  await tx.query(
+  const [row] = await tx.query<{ id: string }>(
     `INSERT INTO lifeline_disruptions (situation_id, external_ref, kind, status, route, basis, starts_on, ends_on,
        ends_on_alternative, confirmed_until, stated_days, confidence, note, derived_from, sources)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
     [
       situationId,
       d.ref,
@@ -525,6 +505,7 @@ export async function insertDisruption(tx: Queryable, situationId: string, d: Om
       JSON.stringify(d.sources),
     ],
   );
+  return row!.id;
 }
 
 export async function listDisruptions(
@@ -543,10 +524,11 @@ export async function listDisruptions(
   );
 }
 
-export async function insertStock(tx: Queryable, situationId: string, s: Stock) {
-  await tx.query(
+export async function insertStock(tx: Queryable, situationId: string, s: Stock): Promise<string> {
+  const [row] = await tx.query<{ id: string }>(
     `INSERT INTO lifeline_stocks (situation_id, external_ref, commodity, on_date, quantity, unit, consumption_per_day,
-       unusable_below, note, derived_from, sources) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+       unusable_below, note, derived_from, sources) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     RETURNING id`,
     [
       situationId,
       s.ref,
@@ -561,6 +543,7 @@ export async function insertStock(tx: Queryable, situationId: string, s: Stock) 
       JSON.stringify(s.sources),
     ],
   );
+  return row!.id;
 }
 
 export async function listStocks(db: Queryable, situationId: string): Promise<Stock[]> {
@@ -592,7 +575,10 @@ async function loadSpecial(db: Queryable, situationId: string, window: Window): 
   return rows.map(observationFromRow);
 }
 
-/** Per-day sums of simple observations (one day, one route, named carriers, overlapping nothing). */
+/**
+ * Per-day sums of simple observations (one day, one route, named carriers, overlapping nothing), read from
+ * lifeline_daily_totals: one row per day and commodity, kept exact by triggers on every write (0010).
+ */
 async function dailySums(
   db: Queryable,
   situationId: string,
@@ -600,10 +586,10 @@ async function dailySums(
   filter: FlowFilter,
 ): Promise<{ totals: Map<string, number>; rows: number }> {
   const rows = await db.query<{ day: string; q: number; n: number }>(
-    `SELECT period_start AS day, sum(quantity)::float8 AS q, count(*)::int AS n FROM lifeline_observations
-     WHERE situation_id = $1 AND simple AND unit = $2 AND direction = $3 AND outcome = $4
-       AND commodity = ANY($5::text[]) AND period_start BETWEEN $6::date AND $7::date
-     GROUP BY period_start`,
+    `SELECT day, sum(quantity)::float8 AS q, sum(figures)::int AS n FROM lifeline_daily_totals
+     WHERE situation_id = $1 AND unit = $2 AND direction = $3 AND outcome = $4
+       AND commodity = ANY($5::text[]) AND day BETWEEN $6::date AND $7::date
+     GROUP BY day`,
     [situationId, filter.unit, filter.direction, filter.outcome, filter.commodities, window.from, window.to],
   );
   return { totals: new Map(rows.map((r) => [r.day, r.q])), rows: rows.reduce((s, r) => s + r.n, 0) };

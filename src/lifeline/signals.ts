@@ -43,6 +43,7 @@ const SIGNAL_READER: Actor = {
   kind: 'user',
   user: { id: '00000000-0000-0000-0000-000000000000', email: 'lifeline signals', role: 'viewer' },
   via: 'token',
+  organisations: 'all', // the system reads every organisation's situations (docs/organisations.md)
 };
 
 export async function lifelineSignals(

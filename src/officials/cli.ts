@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { withDatabase } from '../cli/context.ts';
 import { AppError, ValidationError } from '../lib/errors.ts';
-import { parseOfficialsCsv } from './csv.ts';
+import { parseOfficialsFile } from './csv.ts';
 import { type LoadResult, listSources, searchOfficials, storeSnapshots } from './service.ts';
 import { DirectoryFormatError, readUsDirectory } from './us.ts';
 
@@ -35,14 +35,32 @@ export function registerOfficialsCommands(program: Command): void {
     });
   officials
     .command('import')
-    .description("import one country's officials from CSV (replaces that country's earlier CSV import)")
-    .argument('<file>', 'a UTF-8 CSV file with a header row (docs/officials.md)')
+    .description(
+      "import one country's officials (heads of state, ministers, parliamentarians) and their committees from " +
+        "CSV or YAML; replaces that country's earlier import; any error names file:line and nothing is imported",
+    )
+    .argument('<file>', 'a UTF-8 .csv file with a header row, or a .yaml/.yml file (docs/officials.md)')
     .requiredOption('--country <code>', 'ISO 3166-1 alpha-2 country code, e.g. FR')
-    .action(async (file: string, opts: { country: string }) => {
-      const text = readFileSync(resolve(file), 'utf8');
-      let snapshot: ReturnType<typeof parseOfficialsCsv>;
+    .option(
+      '--committees <file>',
+      "a CSV of the country's committees (code,name,body,parent_code,url), with a CSV file",
+    )
+    .action(async (file: string, opts: { country: string; committees?: string }) => {
+      const read = (path: string) => {
+        try {
+          return readFileSync(resolve(path), 'utf8');
+        } catch (error) {
+          throw new AppError(400, 'Invalid input', `${path}: cannot read (${(error as Error).message})`);
+        }
+      };
+      let snapshot: ReturnType<typeof parseOfficialsFile>;
       try {
-        snapshot = parseOfficialsCsv(text, opts.country, resolve(file));
+        snapshot = parseOfficialsFile(
+          read(file),
+          opts.country,
+          file,
+          opts.committees ? { content: read(opts.committees), file: opts.committees } : undefined,
+        );
       } catch (error) {
         if (error instanceof ValidationError) {
           for (const e of error.errors) console.error(`${e.field}: ${e.message}`);
@@ -54,6 +72,7 @@ export function registerOfficialsCommands(program: Command): void {
         }
         throw error;
       }
+      snapshot.loadedFrom = resolve(file);
       const [result] = await withDatabase((db) => storeSnapshots(db, [snapshot]));
       if (result) console.log(`imported ${describe(result)}`);
     });

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { buildTestApp } from '../../test/support/app.ts';
 import { describeEachDatabase } from '../../test/support/db.ts';
 import { ValidationError } from '../lib/errors.ts';
-import { parseOfficialsCsv } from './csv.ts';
+import { parseOfficialsCsv, parseOfficialsFile, parseOfficialsYaml } from './csv.ts';
 import type { Official } from './schema.ts';
 import { listSources, storeSnapshots } from './service.ts';
 import type { DirectorySnapshot } from './types.ts';
@@ -22,6 +22,11 @@ const usSnapshots = () => {
 const membership = parse(
   readFileSync(`${BUNDLED_US_DIR}committee-membership-current.yaml`, 'utf8'),
 ) as Record<string, { bioguide: string }[]>;
+
+const EXAMPLE_DIR = new URL('../../datasets/officials-example/', import.meta.url).pathname;
+const EXAMPLE_YAML = readFileSync(`${EXAMPLE_DIR}officials-xx.yaml`, 'utf8');
+const EXAMPLE_CSV = readFileSync(`${EXAMPLE_DIR}officials-xx.csv`, 'utf8');
+const EXAMPLE_COMMITTEES = readFileSync(`${EXAMPLE_DIR}committees-xx.csv`, 'utf8');
 
 const CSV = `id,name,given_name,family_name,title,body,region,district,party,email,phone,address,contact_form,url
 fr-pm,Jeanne Exemple,Jeanne,Exemple,Prime Minister,government,,,Renaissance,pm@example.fr,+33 1 00 00 00 00,"57 rue de Varenne, Paris",,https://example.fr/
@@ -41,7 +46,7 @@ describe('officials CSV format', () => {
     assert.equal(s.officials[1]!.offices[0]!.address, "37 quai d'Orsay, Paris");
   });
 
-  it('names the row and field of every error, and keeps nothing', () => {
+  it('names the file, line and field of every error, and keeps nothing', () => {
     const bad = `id,name,title,body,email,district,url
 a1,Good Row,Minister,government,,,
 a2,,Minister,government,not-an-email,,
@@ -51,17 +56,146 @@ a1,Duplicate,Minister,government,,x,ftp://example.org
       () => parseOfficialsCsv(bad, 'AM', 'bad.csv'),
       (error: unknown) => {
         assert.ok(error instanceof ValidationError);
-        const fields = error.errors.map((e) => e.field);
-        assert.deepEqual(fields, ['row 2.name', 'row 2.email', 'row 3.id', 'row 3.url', 'row 3.district']);
-        assert.match(error.errors[2]!.message, /already used by row 1/);
+        assert.deepEqual(
+          error.errors.map((e) => `${e.field}: ${e.message}`),
+          [
+            'bad.csv:3: name: is required',
+            'bad.csv:3: email: "not-an-email" is not an email address',
+            'bad.csv:4: id: "a1" is already used on line 2',
+            'bad.csv:4: url: "ftp://example.org" is not an http(s) URL',
+            'bad.csv:4: district: "x" is not a whole number 0–999',
+          ],
+        );
         return true;
       },
     );
     assert.throws(
-      () => parseOfficialsCsv('id,name,title,colour\n', 'AM', 'x'),
-      /unknown column "colour".*missing column "body"/s,
+      () => parseOfficialsCsv('id,name,title,colour\n', 'AM', 'x.csv'),
+      /x\.csv:1.*unknown column "colour".*missing column "body"/s,
     );
     assert.throws(() => parseOfficialsCsv(CSV, 'ARM', 'x'), /--country/);
+    // A quoted cell over two lines: the next record's line is still its physical line.
+    assert.throws(
+      () => parseOfficialsCsv('id,name,title,body\na1,"Two\nLines",T,b\na2,B,T,b,extra\n', 'AM', 'q.csv'),
+      /q\.csv:4/,
+    );
+    assert.throws(() => parseOfficialsCsv('id,name,title,body\na1,"open,T,b\n', 'AM', 'u.csv'), /u\.csv:\d+/);
+  });
+
+  it('reads committees and memberships from a committees CSV, refusing unknown codes', () => {
+    const s = parseOfficialsCsv(EXAMPLE_CSV, 'XX', 'officials-xx.csv', {
+      content: EXAMPLE_COMMITTEES,
+      file: 'committees-xx.csv',
+    });
+    assert.deepEqual(
+      s.committees!.map((c) => [c.code, c.parentCode]),
+      [
+        ['XX-FA', null],
+        ['XX-FA1', 'XX-FA'],
+        ['XX-DEF', null],
+      ],
+    );
+    assert.deepEqual(
+      s.memberships!.map((m) => [m.externalId, m.committeeCode, m.title]),
+      [
+        ['xx-mp-north-1', 'XX-FA', 'Chair'],
+        ['xx-mp-north-1', 'XX-FA1', null],
+        ['xx-mp-south-2', 'XX-FA', null],
+        ['xx-mp-south-2', 'XX-DEF', null],
+      ],
+    );
+    assert.throws(
+      () => parseOfficialsCsv(EXAMPLE_CSV, 'XX', 'officials-xx.csv'),
+      /officials-xx\.csv:4: committees: no committee "XX-FA"/,
+    );
+    assert.throws(
+      () =>
+        parseOfficialsCsv(EXAMPLE_CSV, 'XX', 'o.csv', {
+          content: 'code,name,parent_code\nXX-FA,A,\nXX-FA,B,\nXX-FA1,C,XX-NONE\n',
+          file: 'c.csv',
+        }),
+      (error: unknown) => {
+        assert.ok(error instanceof ValidationError);
+        const lines = error.errors.map((e) => `${e.field}: ${e.message}`);
+        assert.ok(lines.includes('c.csv:3: code: "XX-FA" is already used on line 2'), lines.join('\n'));
+        assert.ok(lines.includes('c.csv:4: parent_code: no committee "XX-NONE"'), lines.join('\n'));
+        return true;
+      },
+    );
+  });
+});
+
+describe('officials YAML format', () => {
+  it('reads the shipped example: heads of state, ministers, parliamentarians, committees', () => {
+    const s = parseOfficialsFile(EXAMPLE_YAML, 'xx', 'officials-xx.yaml');
+    assert.equal(s.source, 'csv:XX');
+    assert.deepEqual(
+      s.officials.map((o) => [o.externalId, o.chamber, o.email]),
+      [
+        ['xx-president', 'head_of_state', null],
+        ['xx-mfa', 'government', 'minister@mfa.examplia.example'],
+        ['xx-mp-north-1', 'parliament', 'c.placeholder@parliament.examplia.example'],
+        ['xx-mp-south-2', 'parliament', null],
+      ],
+    );
+    assert.equal(s.officials[2]!.district, 1);
+    assert.deepEqual(
+      s.memberships!.map((m) => [m.externalId, m.committeeCode, m.title, m.rank]),
+      [
+        ['xx-mp-north-1', 'XX-FA', 'Chair', 1],
+        ['xx-mp-north-1', 'XX-FA1', null, null],
+        ['xx-mp-south-2', 'XX-FA', null, null],
+        ['xx-mp-south-2', 'XX-DEF', null, null],
+      ],
+    );
+    const csv = parseOfficialsFile(EXAMPLE_CSV, 'XX', 'officials-xx.csv', {
+      content: EXAMPLE_COMMITTEES,
+      file: 'committees-xx.csv',
+    });
+    assert.deepEqual(
+      csv.officials.map((o) => ({ ...o })),
+      s.officials.map((o) => ({ ...o })),
+      'the CSV and YAML examples say the same',
+    );
+  });
+
+  it('names file:line:reason for malformed YAML and imports nothing', () => {
+    const bad = `country: XX
+officials:
+  - id: a1
+    name: Ann
+    title: Minister
+    body: government
+    email: ann@
+  - id: a1
+    title: President
+    body: head_of_state
+    colour: blue
+    committees: [NOPE]
+`;
+    assert.throws(
+      () => parseOfficialsYaml(bad, 'XX', 'bad.yaml'),
+      (error: unknown) => {
+        assert.ok(error instanceof ValidationError);
+        assert.deepEqual(
+          error.errors.map((e) => `${e.field}: ${e.message}`),
+          [
+            'bad.yaml:7: email: "ann@" is not an email address',
+            'bad.yaml:8: name: is required',
+            'bad.yaml:8: id: "a1" is already used on line 3',
+            'bad.yaml:11: unknown key "colour" (known: id, name, given_name, family_name, title, body, region, district, party, email, phone, address, contact_form, url, committees)',
+            'bad.yaml:12: committees: no committee "NOPE" (define it under committees:, or in the --committees file)',
+          ],
+        );
+        return true;
+      },
+    );
+    assert.throws(() => parseOfficialsYaml('officials:\n  - id: [x\n', 'XX', 's.yaml'), /s\.yaml:\d+/);
+    assert.throws(
+      () => parseOfficialsYaml('country: FR\nofficials: []\n', 'XX', 'c.yaml'),
+      /c\.yaml:1: country FR/,
+    );
+    assert.throws(() => parseOfficialsYaml('- a\n- b\n', 'XX', 'l.yaml'), /l\.yaml:1: expected a mapping/);
   });
 });
 

@@ -69,6 +69,18 @@ async function storeSnapshot(tx: Queryable, s: DirectorySnapshot): Promise<LoadR
   );
   let memberships = 0;
   if (s.committees) {
+    // Committee codes are one namespace: a file may not take over another source's committee.
+    const taken = await tx.query<{ code: string; source: string }>(
+      'SELECT code, source FROM committees WHERE code = ANY($1::text[]) AND source <> $2 ORDER BY code',
+      [s.committees.map((c) => c.code), s.source],
+    );
+    if (taken.length)
+      throw new ValidationError(
+        taken.map((t) => ({
+          field: `committees.${t.code}`,
+          message: `"${t.code}" is already a committee of ${t.source}; choose another code`,
+        })),
+      );
     await tx.query('DELETE FROM committees WHERE source = $1', [s.source]);
     await tx.query(
       `INSERT INTO committees (code, parent_code, source, chamber, name, url, phone, address)

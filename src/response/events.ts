@@ -1,6 +1,6 @@
 // The events registry: international events hosted by the target state (sports, concerts, contests,
 // conferences), the boycott calls around them, and the responses (who withdrew, who stayed), all sourced.
-import { type Actor, requirePermission } from '../auth/permissions.ts';
+import { type Actor, requirePermissionIn } from '../auth/permissions.ts';
 import type { Database, Queryable } from '../db/types.ts';
 import { authorOf } from '../evidence/incidents.ts';
 import { NotFoundError, ValidationError } from '../lib/errors.ts';
@@ -282,8 +282,7 @@ export async function createHostedEvent(
   slug: string,
   input: HostedEventCreate,
 ): Promise<HostedEvent> {
-  const situation = await getSituation(db, actor, slug);
-  requirePermission(actor, 'measure.write');
+  const situation = await getSituation(db, actor, slug, 'measure.write');
   const id = await db.transaction((tx) => insertHostedEvent(tx, situation.id, input, authorOf(actor)));
   return getHostedEvent(db, actor, id);
 }
@@ -294,8 +293,7 @@ export async function createBoycottCall(
   slug: string,
   input: BoycottCallCreate,
 ): Promise<BoycottCall> {
-  const situation = await getSituation(db, actor, slug);
-  requirePermission(actor, 'measure.write');
+  const situation = await getSituation(db, actor, slug, 'measure.write');
   const id = await db.transaction((tx) => insertBoycottCall(tx, situation.id, input, authorOf(actor)));
   const [row] = await db.query<CallRow>('SELECT * FROM boycott_calls WHERE id = $1', [id]);
   return callFromRow(row!);
@@ -307,8 +305,8 @@ export async function addBoycottResponse(
   eventId: string,
   input: BoycottResponseCreate,
 ): Promise<HostedEvent> {
-  await readableEvent(db, actor, eventId);
-  requirePermission(actor, 'measure.write');
+  const situation = await readableEvent(db, actor, eventId);
+  requirePermissionIn(actor, 'measure.write', situation.organisationId);
   const date = optionalStepDate(input.date, 'date');
   if (input.callId) {
     const [call] = await db.query('SELECT 1 FROM boycott_calls WHERE id = $1 AND event_id = $2', [

@@ -1,8 +1,9 @@
 // Persons and entities of interest in a situation (e.g. officials responsible for a blockade): their
 // role, the incidents that document it, their screenings against sanctions lists, and a dossier for a
-// Global Magnitsky-style submission. Readable and writable with `sanctions.screen` only: these are
+// Global Magnitsky-style submission. Readable and writable with `sanctions.screen` only, and in a situation of
+// an organisation only by its members (docs/organisations.md), even when the situation is public: these are
 // allegations about named people, not public pages.
-import { type Actor, requirePermission } from '../auth/permissions.ts';
+import { type Actor, requirePermissionIn } from '../auth/permissions.ts';
 import type { Database, Queryable } from '../db/types.ts';
 import { authorOf, getIncident } from '../evidence/incidents.ts';
 import { NotFoundError, ValidationError } from '../lib/errors.ts';
@@ -52,7 +53,7 @@ export async function createPerson(
   input: PersonCreate,
 ): Promise<Person> {
   const situation = await getSituation(db, actor, slug);
-  const user = requirePermission(actor, 'sanctions.screen');
+  const user = requirePermissionIn(actor, 'sanctions.screen', situation.organisationId);
   if (!/\p{L}/u.test(input.name)) throw ValidationError.field('name', 'is an empty name');
   if (input.birthDate && !parseStepDate(input.birthDate))
     throw ValidationError.field('birthDate', 'is not a date');
@@ -95,7 +96,7 @@ async function readablePerson(db: Queryable, actor: Actor, id: string) {
   const [row] = await db.query<PersonRow>('SELECT * FROM persons_of_interest WHERE id = $1', [id]);
   const situation = row ? await findSituationById(db, row.situation_id) : null;
   if (!row || !situation || !canRead(actor, situation)) throw new NotFoundError(`person ${id}`);
-  requirePermission(actor, 'sanctions.screen');
+  requirePermissionIn(actor, 'sanctions.screen', situation.organisationId);
   return { row, situation };
 }
 
@@ -164,8 +165,7 @@ export async function getPerson(db: Queryable, actor: Actor, id: string): Promis
 }
 
 export async function listPersons(db: Queryable, actor: Actor, slug: string): Promise<Person[]> {
-  const situation = await getSituation(db, actor, slug);
-  requirePermission(actor, 'sanctions.screen');
+  const situation = await getSituation(db, actor, slug, 'sanctions.screen');
   const rows = await db.query<PersonRow>(
     'SELECT * FROM persons_of_interest WHERE situation_id = $1 ORDER BY name, id',
     [situation.id],

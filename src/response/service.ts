@@ -1,13 +1,13 @@
 // The measures tracker: sanctions, aid restrictions, boycotts, legal proceedings, resolutions and bills,
 // statements… each with a category and a status from the documented vocabulary (vocabulary.ts), the
 // source's own wording kept beside them, a dated status history, sources, and links to incidents.
-import { type Actor, requirePermission } from '../auth/permissions.ts';
+import { type Actor, requirePermissionIn } from '../auth/permissions.ts';
 import type { Database, Queryable } from '../db/types.ts';
 import { authorOf, getIncident } from '../evidence/incidents.ts';
 import { getItem } from '../evidence/items.ts';
 import { type DatePrecision, formatPartialDate } from '../lib/dates.ts';
 import { NotFoundError, ValidationError } from '../lib/errors.ts';
-import { canRead, findSituationById, getSituation } from '../situations/service.ts';
+import { canRead, findSituationById, getSituation, type SituationRecord } from '../situations/service.ts';
 import { insertBoycottCall, insertHostedEvent, linkCallsToEvents } from './events.ts';
 import type {
   FeedChange,
@@ -385,6 +385,20 @@ export async function getMeasure(db: Queryable, actor: Actor, id: string): Promi
   return { ...fromRow(row), history: await history(db, id) };
 }
 
+/**
+ * The situation of a measure the actor is about to change: 404 when they may not read the measure, 401/403
+ * when their role lacks `measure.write` or they are not in the situation's organisation.
+ */
+async function writableMeasure(db: Queryable, actor: Actor, id: string): Promise<SituationRecord> {
+  const [row] = await db.query<{ situation_id: string }>('SELECT situation_id FROM measures WHERE id = $1', [
+    id,
+  ]);
+  const situation = row ? await findSituationById(db, row.situation_id) : null;
+  if (!situation || !canRead(actor, situation)) throw new NotFoundError(`measure ${id}`);
+  requirePermissionIn(actor, 'measure.write', situation.organisationId);
+  return situation;
+}
+
 /** Every status change of a situation's measures, newest first (the Atom feed and the timeline). */
 export async function listStatusChanges(
   db: Queryable,
@@ -425,8 +439,7 @@ export async function createMeasure(
   slug: string,
   input: MeasureCreate,
 ): Promise<MeasureWithHistory> {
-  const situation = await getSituation(db, actor, slug);
-  requirePermission(actor, 'measure.write');
+  const situation = await getSituation(db, actor, slug, 'measure.write');
   const date = optionalStepDate(input.date, 'date');
   const incidentIds = [...new Set(input.incidentIds ?? [])];
   await checkIncidents(db, actor, situation.id, incidentIds);
@@ -479,8 +492,7 @@ export async function changeMeasureStatus(
   id: string,
   step: StepIn,
 ): Promise<MeasureWithHistory> {
-  await getMeasure(db, actor, id);
-  requirePermission(actor, 'measure.write');
+  await writableMeasure(db, actor, id);
   const date = optionalStepDate(step.date, 'date');
   const note = step.note?.trim() || null;
   await db.transaction(async (tx) => {
@@ -527,13 +539,9 @@ export async function setMeasureIncidents(
   incidentIds: readonly string[],
   basis = '',
 ): Promise<MeasureWithHistory> {
-  await getMeasure(db, actor, id);
-  requirePermission(actor, 'measure.write');
-  const [row] = await db.query<{ situation_id: string }>('SELECT situation_id FROM measures WHERE id = $1', [
-    id,
-  ]);
+  const situation = await writableMeasure(db, actor, id);
   const unique = [...new Set(incidentIds)];
-  await checkIncidents(db, actor, row!.situation_id, unique);
+  await checkIncidents(db, actor, situation.id, unique);
   await db.transaction(async (tx) => {
     await tx.query('DELETE FROM measure_incidents WHERE measure_id = $1', [id]);
     for (const incidentId of unique) {
@@ -556,12 +564,11 @@ export async function setMeasureItems(
   itemIds: readonly string[],
   basis = '',
 ): Promise<MeasureWithHistory> {
-  const measure = await getMeasure(db, actor, id);
-  requirePermission(actor, 'measure.write');
+  const situation = await writableMeasure(db, actor, id);
   const unique = [...new Set(itemIds)];
   for (const [i, itemId] of unique.entries()) {
     const item = await getItem(db, actor, itemId).catch(() => null);
-    if (!item || item.situationSlug !== measure.situationSlug) {
+    if (!item || item.situationSlug !== situation.slug) {
       throw ValidationError.field(`itemIds.${i}`, `item ${itemId} is not an evidence item of this situation`);
     }
   }

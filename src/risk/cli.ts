@@ -9,15 +9,23 @@ import { MISSING_POLICIES, type MissingPolicy, prepare } from './model/design.ts
 import { DEFAULT_ENET } from './model/enet.ts';
 import { PanelError } from './model/errors.ts';
 import { countPositives } from './model/folds.ts';
-import { ranksByGroup } from './model/metrics.ts';
-import { csvField, type Panel, panelToCsv, readPanelFile } from './model/panel.ts';
+import {
+  backtestForecastsCsv,
+  backtestSummary,
+  forecastRanking,
+  lastYear,
+  perYear,
+  type RankBy,
+  rankingCsv,
+  trainRowsThrough,
+} from './model/outputs.ts';
+import { type Panel, panelToCsv, readPanelFile } from './model/panel.ts';
 import { defaultWorkers, workerRunner } from './model/parallel.ts';
 import { DEFAULT_SYNTHETIC, generatePanel } from './model/synthetic.ts';
 import {
   DEFAULT_TRAIN,
   MODEL_KINDS,
   type ModelKind,
-  scoreRows,
   type TrainedModel,
   type TrainOptions,
   trainModels,
@@ -163,14 +171,6 @@ function usage(cmd: Command, work: () => Promise<void>): () => Promise<void> {
   };
 }
 
-function fmt(v: number, digits = 6): string {
-  return Number.isNaN(v) ? 'NA' : String(Number(v.toPrecision(digits)));
-}
-
-function round(v: number): number | null {
-  return Number.isFinite(v) ? Number(v.toFixed(4)) : null;
-}
-
 export function registerRiskCommands(program: Command): void {
   const risk = program
     .command('risk')
@@ -244,19 +244,12 @@ export function registerRiskCommands(program: Command): void {
       const panel = readPanel(o);
       // Default: the last year whose whole outcome window lies inside the panel (a later row's outcome
       // is only known when it is positive, and training on those alone would bias the model).
-      let last = Number.NEGATIVE_INFINITY;
-      for (const t of panel.times) last = Math.max(last, t);
-      const through = o.through === undefined ? last - opts.horizon : int(o.through, 'through');
+      const through = o.through === undefined ? lastYear(panel) - opts.horizon : int(o.through, 'through');
       const prep = prepare(panel, opts.policy);
-      const rows: number[] = [];
-      for (let r = 0; r < panel.y.length; r++) {
-        if (!Number.isNaN(panel.y[r] as number) && prep.usable[r] && (panel.times[r] as number) <= through)
-          rows.push(r);
-      }
-      if (rows.length === 0) throw new PanelError('panel', 'no rows with a known outcome to train on');
+      const rows = trainRowsThrough(panel, prep, through);
       const log = o.quiet ? () => {} : (m: string) => console.error(m);
       log(`training on ${rows.length} rows…`);
-      const model = trainModels(panel, prep, Int32Array.from(rows), opts);
+      const model = trainModels(panel, prep, rows, opts);
       mkdirSync(dirname(o.out), { recursive: true });
       writeFileSync(o.out, `${JSON.stringify(model)}\n`);
       console.log(JSON.stringify(modelSummary(model, o.out), null, 2));
@@ -293,62 +286,19 @@ export function registerRiskCommands(program: Command): void {
         outcome: model.outcomeColumn,
         predictors: model.predictors,
       });
-      let at = Number.NEGATIVE_INFINITY;
-      for (const t of panel.times) at = Math.max(at, t);
-      if (o.at !== undefined) at = int(o.at, 'at');
-      const prep = prepare(panel, model.policy);
-      const rows: number[] = [];
-      for (let r = 0; r < panel.times.length; r++) if (panel.times[r] === at && prep.usable[r]) rows.push(r);
-      if (rows.length === 0) throw new PanelError('at', `the panel has no usable rows in ${at}`);
-      const scored = scoreRows(model, prep, Int32Array.from(rows), true);
-      const units = rows.map((r) => panel.units[r] as string);
-      const ranks = ranksByGroup(scored.risk, new Int32Array(rows.length).fill(at), units);
-      const order = rows.map((_, i) => i).sort((a, b) => (ranks[a] as number) - (ranks[b] as number));
-      const contrib = scored.contributions as NonNullable<typeof scored.contributions>;
+      const at = o.at === undefined ? lastYear(panel) : int(o.at, 'at');
+      const ranking = forecastRanking(model, panel, at);
       const top = int(o.top, 'top', 1);
       const k = int(o.contributors, 'contributors', 0);
-      const entries = order.map((i) => {
-        const c = contrib.byPredictor[i] as Float64Array;
-        const named = model.predictors
-          .map((name, j) => ({ predictor: name, contribution: c[j] as number }))
-          .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
-        return {
-          i,
-          unit: units[i] as string,
-          rank: ranks[i] as number,
-          risk: scored.risk[i] as number,
-          named,
-        };
-      });
+      const entries = ranking.map((u) => ({
+        unit: u.unit,
+        rank: u.rank,
+        risk: u.risk,
+        named: u.contributions,
+      }));
       if (o.out) {
-        const header = [
-          'unit',
-          'time',
-          'risk',
-          'rank',
-          ...MODEL_KINDS.filter((m) => scored.perModel[m]).map((m) => `risk_${m.replace('-', '_')}`),
-          'baseline',
-          ...model.predictors.map((p) => `contrib_${p}`),
-        ];
-        const lines = [header.map(csvField).join(',')];
-        for (const e of entries) {
-          const c = contrib.byPredictor[e.i] as Float64Array;
-          lines.push(
-            [
-              csvField(e.unit),
-              String(at),
-              fmt(e.risk),
-              String(e.rank),
-              ...MODEL_KINDS.filter((m) => scored.perModel[m]).map((m) =>
-                fmt((scored.perModel[m] as Float64Array)[e.i] as number),
-              ),
-              fmt(contrib.baseline[e.i] as number),
-              ...Array.from(c, (v) => fmt(v, 4)),
-            ].join(','),
-          );
-        }
         mkdirSync(dirname(o.out), { recursive: true });
-        writeFileSync(o.out, `${lines.join('\n')}\n`);
+        writeFileSync(o.out, rankingCsv(model, ranking, at));
       }
       const shown = entries.slice(0, top);
       if (o.json) {
@@ -434,100 +384,18 @@ export function registerRiskCommands(program: Command): void {
         workerRunner(Math.min(workers, to - from + 1)),
       );
       const kinds = opts.models;
-      const key = o.rankBy as ModelKind | 'ensemble';
-      // Ranks by the chosen risk.
-      const risks = result.forecasts.map((f) => (key === 'ensemble' ? f.risk : (f.perModel[key] as number)));
-      const ranks = ranksByGroup(
-        risks,
-        result.forecasts.map((f) => f.time),
-        result.forecasts.map((f) => f.unit),
-      );
-      const header = [
-        'unit',
-        'time',
-        'risk',
-        'rank',
-        'outcome',
-        ...kinds.map((k) => `risk_${k.replace('-', '_')}`),
-      ];
-      const lines = [header.join(',')];
-      const order = result.forecasts
-        .map((_, i) => i)
-        .sort(
-          (a, b) =>
-            (result.forecasts[a]?.time as number) - (result.forecasts[b]?.time as number) ||
-            (ranks[a] as number) - (ranks[b] as number),
-        );
-      for (const i of order) {
-        const f = result.forecasts[i] as (typeof result.forecasts)[number];
-        lines.push(
-          [
-            csvField(f.unit),
-            String(f.time),
-            fmt(risks[i] as number),
-            String(ranks[i]),
-            fmt(f.outcome),
-            ...kinds.map((k) => fmt(f.perModel[k] as number)),
-          ].join(','),
-        );
-      }
+      const key = o.rankBy as RankBy;
       mkdirSync(o.out, { recursive: true });
-      writeFileSync(join(o.out, 'forecasts.csv'), `${lines.join('\n')}\n`);
-      const m =
-        key === 'ensemble'
-          ? result.metrics.ensemble
-          : (result.metrics[key] as typeof result.metrics.ensemble);
+      writeFileSync(join(o.out, 'forecasts.csv'), backtestForecastsCsv(result, kinds, key));
       const summary = {
-        model: key,
-        auc: round(m.auc),
-        recallTop10: round(m.recallTop10),
-        recallTop20: round(m.recallTop20),
-        recallTop30: round(m.recallTop30),
-        precisionTop30: round(m.precisionTop30),
-        brier: round(m.brier),
-        logLoss: round(m.logLoss),
-        rows: m.rows,
-        positives: m.positives,
-        years: result.years.length,
-        skippedYears: result.skipped,
-        byModel: Object.fromEntries(
-          (['ensemble', ...kinds] as const).map((k) => {
-            const mm = result.metrics[k] as typeof m;
-            return [
-              k,
-              {
-                auc: round(mm.auc),
-                recallTop10: round(mm.recallTop10),
-                recallTop20: round(mm.recallTop20),
-                recallTop30: round(mm.recallTop30),
-                precisionTop30: round(mm.precisionTop30),
-                brier: round(mm.brier),
-              },
-            ];
-          }),
-        ),
+        ...backtestSummary(result, kinds, key),
         seconds: Number(((Date.now() - started) / 1000).toFixed(1)),
         // CPU time of the whole process, every worker thread included.
         cpuSeconds: Number(((u) => (u.user + u.system) / 1e6)(process.cpuUsage(cpu)).toFixed(1)),
       };
       writeFileSync(
         join(o.out, 'metrics.json'),
-        `${JSON.stringify(
-          {
-            ...summary,
-            options: { ...opts, from, to, panel: o.panel },
-            perYear: result.years.map((y) => ({
-              time: y.time,
-              trainRows: y.trainRows,
-              trainPositives: y.trainPositives,
-              folds: y.folds,
-              lambda: y.lambda,
-              rounds: y.rounds,
-            })),
-          },
-          null,
-          2,
-        )}\n`,
+        `${JSON.stringify({ ...summary, options: { ...opts, from, to, panel: o.panel }, perYear: perYear(result) }, null, 2)}\n`,
       );
       console.log(JSON.stringify(summary, null, 2));
     }),

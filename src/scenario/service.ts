@@ -27,7 +27,10 @@ export interface ImportResult {
 }
 
 export interface ImportOptions {
-  /** Delete the scenario's situation (and everything recorded in it) and load it again. */
+  /**
+   * Delete the scenario's situation (and everything recorded in it) and load it again, keeping its
+   * organisation and visibility.
+   */
   replace?: boolean;
   dir?: string;
   onProgress?: (message: string) => void;
@@ -73,7 +76,18 @@ export async function importScenario(
       await deleteSituation(tx, scenario.slug);
     }
     progress(`loading situation ${scenario.slug}`);
-    const situation = await insertSituation(tx, scenario.situation);
+    // Who may see and change the situation is the installation's decision, not the scenario's content: a
+    // replaced scenario stays in its organisation with its visibility (a private one never turns public).
+    const situation = await insertSituation(
+      tx,
+      existing
+        ? {
+            ...scenario.situation,
+            organisation: existing.organisation,
+            visibility: existing.visibility === 'private' ? 'private' : 'public',
+          }
+        : scenario.situation,
+    );
     await replaceLayers(tx, situation.id, scenario.layers);
     progress(`loading ${counts.incidents} incidents`);
     const incidentIds = new Map<string, string>();

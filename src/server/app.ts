@@ -11,8 +11,10 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { alertRoutes } from '../alerts/routes.ts';
 import { authRoutes } from '../auth/routes.ts';
 import { campaignRoutes } from '../campaigns/routes.ts';
+import { coordinationRoutes } from '../coordination/routes.ts';
 import type { Database } from '../db/types.ts';
 import { evidenceCaptureRoutes } from '../evidence/capture-routes.ts';
+import { custodyRoutes } from '../evidence/custody-routes.ts';
 import { evidenceIntakeRoutes } from '../evidence/intake-routes.ts';
 import { type EvidenceOptions, evidenceItemRoutes } from '../evidence/item-routes.ts';
 import { incidentRoutes } from '../evidence/routes.ts';
@@ -20,9 +22,11 @@ import { evidenceSearchRoutes } from '../evidence/search-routes.ts';
 import { Problem } from '../lib/schema.ts';
 import { lifelineRoutes } from '../lifeline/routes.ts';
 import { officialsRoutes } from '../officials/routes.ts';
+import { organisationRoutes } from '../organisations/routes.ts';
 import { responseRoutes } from '../response/routes.ts';
 import { sanctionsRoutes } from '../response/sanctions-routes.ts';
 import { riskFrameworkRoutes } from '../risk/framework/routes.ts';
+import { riskModelRoutes } from '../risk/model/routes.ts';
 import { situationRoutes } from '../situations/routes.ts';
 import { VERSION } from '../version.ts';
 import { authPlugin } from './auth-plugin.ts';
@@ -42,6 +46,8 @@ export interface AppOptions {
   webDist?: string | null;
   /** VIGIL_PUBLIC_URL: the base of links sent by e-mail. */
   publicUrl?: string | null;
+  /** VIGIL_PETITION_RATE_LIMIT: public campaign requests per client, endpoint and hour. */
+  petitionRateLimit?: number;
   /** The evidence blob store, upload limit and signing-key folder; without it uploads answer 503. */
   evidence?: EvidenceOptions | null;
 }
@@ -148,21 +154,29 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         loginRateLimit: options.loginRateLimit ?? 10,
       });
       await api.register(situationRoutes, { db: options.db });
+      await api.register(organisationRoutes, { db: options.db });
       await api.register(incidentRoutes, { db: options.db });
       await api.register(evidenceItemRoutes, { db: options.db, evidence: options.evidence ?? null });
       await api.register(evidenceCaptureRoutes, { db: options.db, evidence: options.evidence ?? null });
       await api.register(evidenceIntakeRoutes, { db: options.db, evidence: options.evidence ?? null });
       await api.register(evidenceSearchRoutes, { db: options.db });
+      await api.register(custodyRoutes, { db: options.db, keyDir: options.evidence?.keyDir ?? null });
       await api.register(lifelineRoutes, { db: options.db });
       await api.register(responseRoutes, { db: options.db });
       await api.register(sanctionsRoutes, { db: options.db });
       await api.register(alertRoutes, { db: options.db });
       await api.register(riskFrameworkRoutes, { db: options.db });
+      await api.register(riskModelRoutes, { db: options.db });
+      await api.register(coordinationRoutes, {
+        db: options.db,
+        maxImportBytes: options.evidence?.maxUploadBytes ?? 2 ** 31,
+      });
       await api.register(officialsRoutes, { db: options.db });
       await api.register(campaignRoutes, {
         db: options.db,
         keyDir: options.evidence?.keyDir ?? null,
         publicUrl: options.publicUrl ?? null,
+        petitionRateLimit: options.petitionRateLimit ?? 30,
       });
     },
     { prefix: '/api/v1' },

@@ -42,16 +42,21 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Database }
     const authorization = request.headers.authorization;
     if (authorization) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-      const user = match ? await resolveApiToken(opts.db, match[1]!) : null;
-      if (!user) throw new UnauthorizedError('the API token is unknown or revoked');
-      request.actor = { kind: 'user', user, via: 'token' };
+      const found = match ? await resolveApiToken(opts.db, match[1]!) : null;
+      if (!found) throw new UnauthorizedError('the API token is unknown or revoked');
+      request.actor = { kind: 'user', user: found.user, via: 'token', organisations: found.organisations };
       return;
     }
     const token = request.cookies[SESSION_COOKIE];
     if (!token) return;
     const session = await resolveSession(opts.db, token);
     if (!session) return; // an expired cookie reads as anonymous; the client is told by /auth/session
-    request.actor = { kind: 'user', user: session.user, via: 'session' };
+    request.actor = {
+      kind: 'user',
+      user: session.user,
+      via: 'session',
+      organisations: session.organisations,
+    };
     request.sessionToken = token;
     request.csrfToken = session.csrfToken;
     if (unsafe) {

@@ -21,7 +21,7 @@ export const situationRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = asyn
     async (request) => {
       const situations = await listSituations(db, request.actor);
       const items = await Promise.all(
-        situations.map(async (s) => ({ ...s, stats: await incidentStats(db, request.actor, s.id) })),
+        situations.map(async (s) => ({ ...s, stats: await incidentStats(db, request.actor, s) })),
       );
       return { items };
     },
@@ -39,7 +39,7 @@ export const situationRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = asyn
     },
     async (request) => {
       const situation = await getSituation(db, request.actor, request.params.slug);
-      return { ...situation, stats: await incidentStats(db, request.actor, situation.id) };
+      return { ...situation, stats: await incidentStats(db, request.actor, situation) };
     },
   );
 

@@ -21,6 +21,10 @@ const situationFields = {
     description: 'Earliest date of background events shown as context before the situation starts',
   }),
   visibility: Type.Union([Type.Literal('public'), Type.Literal('private')]),
+  organisation: Type.Union([Slug, Type.Null()], {
+    description:
+      "The slug of the organisation the situation belongs to (only its members and admins read its private content); null: the installation's own",
+  }),
 };
 
 export const SituationCreate = Type.Object(
@@ -34,6 +38,7 @@ export const SituationCreate = Type.Object(
     endsOn: Type.Optional(situationFields.endsOn),
     contextFrom: Type.Optional(situationFields.contextFrom),
     visibility: situationFields.visibility,
+    organisation: Type.Optional(situationFields.organisation),
   },
   { additionalProperties: false },
 );
@@ -72,6 +77,9 @@ export const Situation = Type.Object(
     endsOn: Type.Union([Type.String(), Type.Null()]),
     contextFrom: Type.Union([Type.String(), Type.Null()]),
     visibility: Type.String(),
+    organisation: Type.Union([Type.String(), Type.Null()], {
+      description: 'The slug of the organisation it belongs to, or null',
+    }),
     createdAt: Type.String(),
     updatedAt: Type.String(),
     stats: Type.Optional(SituationStats),

@@ -1,7 +1,9 @@
 // Helpers for the evidence tests: a situation with a published and a draft incident, multipart bodies,
 // images with GPS tags, and the rows a failed upload must not leave behind.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -118,4 +120,68 @@ export async function counts(db: Queryable) {
        (SELECT count(*)::int FROM evidence_publishable) AS pub`,
   );
   return row!;
+}
+
+/** Runs the static ffmpeg shipped with @ffmpeg-installer/ffmpeg (fixtures for the audio/video tests). */
+export function ffmpeg(args: string[]): void {
+  const path = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+  const result = spawnSync(path, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...args], {
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`ffmpeg failed: ${result.stderr}`);
+}
+
+export const FIXTURE_LOCATION = '+40.1234+045.5678/';
+
+/**
+ * A one-second video or audio file carrying a location (ISO 6709: the MP4 `loci`/MOV `©xyz` atom), a camera
+ * make and model and a creation time, as phones write them.
+ */
+export function mediaWithLocation(dir: string, kind: 'mp4' | 'mov' | 'm4a' | 'mp3'): Buffer {
+  const out = join(dir, `fixture.${kind}`);
+  const video = kind === 'mp4' || kind === 'mov';
+  ffmpeg([
+    ...(video ? ['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10'] : []),
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440',
+    '-t',
+    '1',
+    ...(video ? ['-c:v', 'mpeg4'] : []),
+    '-c:a',
+    kind === 'mp3' ? 'libmp3lame' : 'aac',
+    '-metadata',
+    `location=${FIXTURE_LOCATION}`,
+    '-metadata',
+    'make=TestCam',
+    '-metadata',
+    'model=Witness X1',
+    '-metadata',
+    `comment=GPS ${FIXTURE_LOCATION}`,
+    '-metadata',
+    'creation_time=2023-09-19T10:15:00Z',
+    out,
+  ]);
+  return readFileSync(out);
+}
+
+/** A PDF with an Info dictionary (Author, Creator, Producer), an XMP packet with GPS, and one sentence. */
+export async function pdfWithMetadata(sentence: string): Promise<Buffer> {
+  const { PDFDocument, PDFName, StandardFonts } = await import('pdf-lib');
+  const doc = await PDFDocument.create();
+  doc.setAuthor('Witness Name');
+  doc.setCreator('PhoneScanner 3 (Witness X1)');
+  doc.setProducer('PhoneScanner PDF');
+  doc.setTitle('Statement');
+  const page = doc.addPage([400, 200]);
+  page.drawText(sentence, { x: 10, y: 100, size: 10, font: await doc.embedFont(StandardFonts.Helvetica) });
+  const xmp =
+    '<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">' +
+    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description ' +
+    'xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="40,7.404N" exif:GPSLongitude="45,34.068E"/>' +
+    '</rdf:RDF></x:xmpmeta><?xpacket end="w"?>';
+  const metadata = doc.context.stream(xmp, { Type: 'Metadata', Subtype: 'XML' });
+  doc.catalog.set(PDFName.of('Metadata'), doc.context.register(metadata));
+  return Buffer.from(await doc.save({ useObjectStreams: false }));
 }

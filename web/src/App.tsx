@@ -26,9 +26,16 @@ const ReportsPage = lazy(() => import('./pages/ReportsPage.tsx'));
 const ReportReviewPage = lazy(() => import('./pages/ReportReviewPage.tsx'));
 const SearchPage = lazy(() => import('./pages/SearchPage.tsx'));
 const RiskPage = lazy(() => import('./pages/RiskPage.tsx'));
+const RiskModelPage = lazy(() => import('./pages/RiskModelPage.tsx'));
+const CoordinationPage = lazy(() => import('./pages/CoordinationPage.tsx'));
+const AlertsPage = lazy(() => import('./pages/AlertsPage.tsx'));
 const LoginPage = lazy(() => import('./pages/LoginPage.tsx'));
 const AccountPage = lazy(() => import('./pages/AccountPage.tsx'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage.tsx'));
+const CampaignsPage = lazy(() => import('./pages/CampaignsPage.tsx'));
+const CampaignActionPage = lazy(() => import('./pages/CampaignActionPage.tsx'));
+const CampaignOrganiserPage = lazy(() => import('./pages/CampaignOrganiserPage.tsx'));
+const CampaignConfirmPage = lazy(() => import('./pages/CampaignConfirmPage.tsx'));
 
 function useFocusOnNavigation(): void {
   const [path] = useLocation();
@@ -59,13 +66,28 @@ function Routes() {
         <Route path="/s/:slug/reports">{(p) => <ReportsPage slug={p.slug} />}</Route>
         <Route path="/s/:slug/search">{(p) => <SearchPage slug={p.slug} />}</Route>
         <Route path="/s/:slug/risk">{(p) => <RiskPage slug={p.slug} />}</Route>
+        <Route path="/s/:slug/coordination">{(p) => <CoordinationPage slug={p.slug} />}</Route>
+        <Route path="/s/:slug/alerts/:section?">
+          {(p) => <AlertsPage slug={p.slug} section={p.section} />}
+        </Route>
         <Route path="/reports/:id">{(p) => <ReportReviewPage id={p.id} />}</Route>
         <Route path="/measures/:id">{(p) => <MeasurePage id={p.id} />}</Route>
         <Route path="/persons/:id">{(p) => <PersonPage id={p.id} />}</Route>
         <Route path="/incidents/:id">{(p) => <IncidentPage id={p.id} />}</Route>
         <Route path="/items/:id">{(p) => <ItemPage id={p.id} />}</Route>
+        <Route path="/s/:slug/campaigns">{(p) => <CampaignsPage slug={p.slug} />}</Route>
+        <Route path="/s/:slug/campaigns/:campaign">
+          {(p) => <CampaignActionPage slug={p.slug} campaign={p.campaign} />}
+        </Route>
+        <Route path="/s/:slug/campaigns/:campaign/organise">
+          {(p) => <CampaignOrganiserPage slug={p.slug} campaign={p.campaign} />}
+        </Route>
+        <Route path="/confirm-signature">{() => <CampaignConfirmPage kind="signature" />}</Route>
+        <Route path="/confirm-letter">{() => <CampaignConfirmPage kind="letter" />}</Route>
+        <Route path="/letter-reply">{() => <CampaignConfirmPage kind="reply" />}</Route>
         <Route path="/login" component={LoginPage} />
         <Route path="/account" component={AccountPage} />
+        <Route path="/risk/model" component={RiskModelPage} />
         <Route component={NotFoundPage} />
       </Switch>
     </Suspense>

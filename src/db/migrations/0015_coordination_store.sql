@@ -13,9 +13,21 @@ CREATE TABLE coordination_imports (
   posts_read integer NOT NULL DEFAULT 0,
   posts_stored integer NOT NULL DEFAULT 0,
   malformed integer NOT NULL DEFAULT 0,
+  -- Records that are valid but not posts (Telegram service messages).
+  skipped integer NOT NULL DEFAULT 0,
+  -- The first malformed records: [{ line, reason }].
+  malformed_samples jsonb NOT NULL DEFAULT '[]',
+  -- Runs analyse only the posts of finished imports; a failed import's posts are removed again.
+  status text NOT NULL DEFAULT 'importing' CHECK (status IN ('importing', 'done', 'failed')),
+  -- Progress while importing: { phase, done, total }; phase 'read' counts bytes of the file parsed (posts_read
+  -- counts the posts so far), 'store' counts posts written of posts_read.
+  progress jsonb NOT NULL DEFAULT '{}',
+  error text,
   created_by uuid REFERENCES users (id) ON DELETE SET NULL,
-  created_at timestamptz NOT NULL DEFAULT now()
+  created_at timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz
 );
+CREATE INDEX coordination_imports_situation_idx ON coordination_imports (situation_id, created_at DESC);
 
 CREATE TABLE coordination_posts (
   situation_id uuid NOT NULL REFERENCES situations (id) ON DELETE CASCADE,
@@ -37,6 +49,9 @@ CREATE TABLE coordination_posts (
   PRIMARY KEY (situation_id, platform, post_id)
 );
 CREATE INDEX coordination_posts_author_idx ON coordination_posts (situation_id, author, created_at);
+-- Runs stream a situation's posts in this order (keyset pages).
+CREATE INDEX coordination_posts_time_idx ON coordination_posts (situation_id, created_at, platform, post_id);
+CREATE INDEX coordination_posts_import_idx ON coordination_posts (import_id);
 
 CREATE TABLE coordination_runs (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -55,7 +70,14 @@ CREATE TABLE coordination_runs (
   started_at timestamptz,
   finished_at timestamptz,
   -- A worker that dies mid-run leaves its lease to expire; another worker takes the run up again.
-  lease_until timestamptz
+  lease_until timestamptz,
+  -- Which worker holds the lease (only it may write the results), and how often the run was started.
+  lease_owner text,
+  attempts integer NOT NULL DEFAULT 0,
+  communities integer,
+  narratives integer,
+  -- The engine's counters (candidate pairs, significant pairs, seconds per phase, malformed records).
+  stats jsonb
 );
 CREATE INDEX coordination_runs_situation_idx ON coordination_runs (situation_id, created_at DESC);
 
@@ -111,9 +133,51 @@ CREATE TABLE coordination_links (
   narrative_id uuid REFERENCES coordination_narratives (id) ON DELETE CASCADE,
   incident_id uuid REFERENCES incidents (id) ON DELETE CASCADE,
   item_id uuid REFERENCES evidence_items (id) ON DELETE CASCADE,
+  -- The incident's or item's title when the link was made (shown in lists without reading the item again).
+  target_title text NOT NULL DEFAULT '',
   note text,
   created_by uuid REFERENCES users (id) ON DELETE SET NULL,
   created_at timestamptz NOT NULL DEFAULT now(),
   CHECK ((community_id IS NULL) <> (narrative_id IS NULL)),
   CHECK ((incident_id IS NULL) <> (item_id IS NULL))
 );
+
+-- The files of a finished run (accounts.csv, edges.csv, communities.json, narratives.json, graph.gexf,
+-- graph.graphml, summary.md), exactly as `vigil analyze coordination` writes them.
+CREATE TABLE coordination_run_files (
+  run_id uuid NOT NULL REFERENCES coordination_runs (id) ON DELETE CASCADE,
+  name text NOT NULL,
+  content text NOT NULL,
+  PRIMARY KEY (run_id, name)
+);
+
+-- The nodes and edges of a run's graph (accounts with at least one significant edge), for the explorer
+-- and the drill-down into the posts behind an edge.
+CREATE TABLE coordination_accounts (
+  run_id uuid NOT NULL REFERENCES coordination_runs (id) ON DELETE CASCADE,
+  author text NOT NULL,
+  author_name text,
+  community integer,
+  score double precision NOT NULL,
+  flagged boolean NOT NULL,
+  posts integer NOT NULL,
+  partners integer NOT NULL,
+  reasons text NOT NULL,
+  PRIMARY KEY (run_id, author)
+);
+
+CREATE TABLE coordination_edges (
+  run_id uuid NOT NULL REFERENCES coordination_runs (id) ON DELETE CASCADE,
+  source text NOT NULL,
+  target text NOT NULL,
+  community integer,
+  score double precision NOT NULL,
+  observed integer NOT NULL,
+  expected double precision NOT NULL,
+  behaviours text[] NOT NULL DEFAULT '{}',
+  -- Observed and expected co-actions per behaviour.
+  by_behaviour jsonb NOT NULL DEFAULT '{}',
+  PRIMARY KEY (run_id, source, target)
+);
+CREATE INDEX coordination_links_community_idx ON coordination_links (community_id);
+CREATE INDEX coordination_links_narrative_idx ON coordination_links (narrative_id);

@@ -112,7 +112,7 @@ export function summarizeFactors(marks: Mark[]): FactorSummary[] {
 }
 
 /** Checks that every linked incident and evidence item exists, may be read, and belongs to the situation. */
-async function checkLinks(
+export async function checkLinks(
   db: Database,
   actor: Actor,
   situation: SituationRecord,
@@ -233,7 +233,7 @@ export async function createAssessment(
   input: AssessmentCreate,
 ): Promise<Assessment> {
   const user = requirePermission(actor, 'assessment.write');
-  const situation = await getSituation(db, actor, slug);
+  const situation = await getSituation(db, actor, slug, 'assessment.write');
   const marks = input.marks ?? [];
   await checkMarks(db, actor, situation, marks);
   const label = authorOf(actor).label;
@@ -270,7 +270,7 @@ export async function updateAssessment(
   patch: AssessmentPatch,
 ): Promise<Assessment> {
   requirePermission(actor, 'assessment.write');
-  const situation = await getSituation(db, actor, slug);
+  const situation = await getSituation(db, actor, slug, 'assessment.write');
   const current = await findAssessmentRow(db, situation.id, id);
   const marks = patch.marks ?? [];
   await checkMarks(db, actor, situation, marks);
@@ -431,14 +431,14 @@ export async function createStageObservation(
   input: StageObservationCreate,
 ): Promise<StageObservation> {
   requirePermission(actor, 'assessment.write');
-  const situation = await getSituation(db, actor, slug);
+  const situation = await getSituation(db, actor, slug, 'assessment.write');
   await checkLinks(db, actor, situation, input, '(body)');
   return insertStageObservation(db, situation.id, actor, input);
 }
 
 export async function deleteStageObservation(db: Queryable, actor: Actor, slug: string, id: string) {
   requirePermission(actor, 'assessment.write');
-  const situation = await getSituation(db, actor, slug);
+  const situation = await getSituation(db, actor, slug, 'assessment.write');
   if (!UUID_RE.test(id)) throw new NotFoundError(`stage observation ${id}`);
   const rows = await db.query(
     'DELETE FROM genocide_stage_observations WHERE id = $1 AND situation_id = $2 RETURNING id',

@@ -7,8 +7,9 @@ import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.
 import { type LifelineSignal, lifelineSignals, type SignalRules } from '../../lifeline/signals.ts';
 import { getSituation } from '../../situations/service.ts';
 import { findIndicator, STAGE_IDS, type StageId } from './catalogue.ts';
+import { labelledDenialNarratives, suggestionsFromCoordination } from './coordination.ts';
 import type { Suggestion, SuggestionDecision } from './schema.ts';
-import { getAssessment, insertStageObservation, STATUS_RANK, upsertMarks } from './service.ts';
+import { checkLinks, getAssessment, insertStageObservation, STATUS_RANK, upsertMarks } from './service.ts';
 
 /** What the lifeline must show before it suggests anything (issue 8: coverage below 50% for 30 days). */
 export const LIFELINE_RULES: SignalRules = {
@@ -134,13 +135,27 @@ export async function recordSuggestions(
   });
 }
 
-/** Asks the other modules (today: the lifeline) what they suggest, and records what is new. */
+/**
+ * Asks the other modules what they suggest (the lifeline's signals; the coordination narratives an analyst
+ * labelled as denial or downplaying), and records what is new. Sets nothing.
+ */
 export async function refreshSuggestions(db: Database, actor: Actor, slug: string) {
   requirePermission(actor, 'assessment.write');
-  const situation = await getSituation(db, actor, slug);
+  const situation = await getSituation(db, actor, slug, 'assessment.write');
   const signals = await lifelineSignals(db, slug, LIFELINE_RULES, actor);
-  const created = await recordSuggestions(db, situation.id, suggestionsFromLifeline(signals));
-  return { created, signals: signals.length };
+  const narratives = await labelledDenialNarratives(db, situation.id);
+  const created = await recordSuggestions(db, situation.id, [
+    ...suggestionsFromLifeline(signals),
+    ...suggestionsFromCoordination(narratives),
+  ]);
+  return { created, signals: signals.length + narratives.length };
+}
+
+/** The incidents and evidence items a suggestion's evidence names (`incident:<id>`, `item:<id>`). */
+function linkedRecords(evidence: SuggestionDraft['evidence']): { incidents: string[]; items: string[] } {
+  const ids = (prefix: string) =>
+    evidence.filter((e) => e.ref.startsWith(prefix)).map((e) => e.ref.slice(prefix.length));
+  return { incidents: ids('incident:'), items: ids('item:') };
 }
 
 export async function listSuggestions(
@@ -166,7 +181,7 @@ export async function decideSuggestion(
   decision: SuggestionDecision,
 ): Promise<Suggestion> {
   const user = requirePermission(actor, 'assessment.write');
-  const situation = await getSituation(db, actor, slug);
+  const situation = await getSituation(db, actor, slug, 'assessment.write');
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError(`suggestion ${id}`);
   const [current] = await db.query<SuggestionRow>(
     `SELECT ${COLUMNS} FROM risk_suggestions WHERE id = $1 AND situation_id = $2`,
@@ -185,6 +200,9 @@ export async function decideSuggestion(
   }
   const assessment =
     accepted && decision.assessmentId ? await getAssessment(db, actor, slug, decision.assessmentId) : null;
+  const links = linkedRecords(current.evidence);
+  // A stage observation links the records the suggestion rests on; each is checked as on any write.
+  if (accepted && current.target_kind === 'stage') await checkLinks(db, actor, situation, links, 'evidence');
   const label = authorOf(actor).label;
   const row = await db.transaction(async (tx) => {
     const [updated] = await tx.query<SuggestionRow>(
@@ -224,6 +242,7 @@ export async function decideSuggestion(
           stage: current.target as StageId,
           observedOn: current.starts_on ?? new Date().toISOString().slice(0, 10),
           ...(current.ends_on ? { endsOn: current.ends_on } : {}),
+          ...links,
           note: `Accepted suggestion (${current.origin}): ${current.reason}${decision.note ? `\n${decision.note}` : ''}`,
         },
         current.id,

@@ -100,3 +100,106 @@ export interface Suggestion {
   appliedToAssessment: string | null;
   createdAt: string;
 }
+
+export interface AssessmentDiff {
+  from: AssessmentHead;
+  to: AssessmentHead;
+  changes: {
+    indicator: string;
+    factor: number;
+    from: MarkStatus;
+    to: MarkStatus;
+    direction: 'up' | 'down' | 'changed';
+    noteChanged: boolean;
+    linksAdded: { incidents: string[]; items: string[] };
+    linksRemoved: { incidents: string[]; items: string[] };
+  }[];
+  factors: { factor: number; title: string; from: MarkStatus; to: MarkStatus }[];
+}
+
+// The statistical model (src/risk/model/schema.ts).
+
+export interface ModelPanel {
+  id: string;
+  fileName: string;
+  bytes: number;
+  sha256: string;
+  columns: string[];
+  rows: number;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface ModelMetrics {
+  auc: number | null;
+  recallTop10: number | null;
+  recallTop20: number | null;
+  recallTop30: number | null;
+  precisionTop30: number | null;
+  brier: number | null;
+}
+
+export interface ModelRankedUnit {
+  unit: string;
+  rank: number;
+  risk: number;
+  perModel: { 'elastic-net'?: number; boosting?: number };
+  baseline: number;
+  contributions: { predictor: string; contribution: number }[];
+}
+
+export interface ModelRunResult {
+  rows: number;
+  predictors: number;
+  positives: number;
+  backtest: {
+    metrics: ModelMetrics & {
+      model: string;
+      logLoss: number | null;
+      rows: number;
+      positives: number;
+      years: number;
+      skippedYears: { time: number; reason: string }[];
+      byModel: Record<string, ModelMetrics>;
+    };
+    perYear: unknown[];
+    roc: [number, number][];
+    recallAtK: number[];
+  } | null;
+  forecast: {
+    at: number;
+    trainedThrough: number;
+    trainRows: number;
+    trainPositives: number;
+    units: number;
+    ranking: ModelRankedUnit[];
+  } | null;
+}
+
+export interface ModelRun {
+  id: string;
+  panel: { id: string; fileName: string };
+  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  options: {
+    unit: string;
+    time: string;
+    outcome: string;
+    exclude: string[];
+    horizon: number;
+    folds: number;
+    missing: string;
+    models: string[];
+    rounds: number;
+    seed: number;
+    backtest: { from: number; to: number } | null;
+    forecast: { at: number | null } | null;
+  };
+  progress: { phase?: string; done?: number; total?: number; message?: string };
+  error: string | null;
+  errorField: string | null;
+  createdBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  result?: ModelRunResult | null;
+}

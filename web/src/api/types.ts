@@ -13,6 +13,8 @@ export interface Session {
   user: User | null;
   csrfToken: string | null;
   setupNeeded: boolean;
+  /** The signed-in user's organisations (docs/organisations.md). */
+  organisations?: { slug: string; name: string }[];
 }
 
 export interface Population {

@@ -41,6 +41,10 @@ export interface CaptureJob {
   rendered: boolean | null;
   renderNote: string | null;
   items: { record: string | null; response: string | null; screenshot: string | null; pdf: string | null };
+  /** How many times a worker took the job; above 1 it was resumed after its worker stopped. */
+  attempts: number;
+  maxAttempts: number;
+  createdBy: string;
   createdAt: string;
   finishedAt: string | null;
 }
@@ -56,4 +60,9 @@ export interface SearchHit {
   itemId: string | null;
   incidentId: string | null;
   url: string;
+}
+
+/** Why an item has no publishable copy (readers of sealed material only; src/evidence/item-schema.ts). */
+export interface PublishableNote {
+  publishableNote?: string | null;
 }

@@ -14,10 +14,13 @@ const PARTS = ['record', 'response', 'screenshot', 'pdf'] as const;
 export function CaptureForm({
   slug,
   incidents,
+  onQueued,
   onCaptured,
 }: {
   slug: string;
   incidents: { id: string; title: string }[];
+  /** Told when the server has queued the capture (the list of recent captures shows it). */
+  onQueued?: (job: CaptureJob) => void;
   onCaptured: () => void;
 }) {
   const id = useId();
@@ -54,7 +57,9 @@ export function CaptureForm({
     setBusy(true);
     try {
       const body = { url: url.trim(), ...(incidentId ? { incidentId } : {}) };
-      setJob(await api.post<CaptureJob>(`/situations/${encodeURIComponent(slug)}/captures`, body));
+      const queued = await api.post<CaptureJob>(`/situations/${encodeURIComponent(slug)}/captures`, body);
+      setJob(queued);
+      onQueued?.(queued);
     } catch (err) {
       const field = err instanceof ApiError ? err.fieldErrors().url : undefined;
       setError(field ?? (err instanceof Error ? errorMessage(err) : String(err)));
@@ -108,6 +113,11 @@ export function CaptureForm({
                 {job.progress}%
               </progress>
             </div>
+          )}
+          {job.attempts > 1 && job.status !== 'failed' && (
+            <p className="note">
+              {t('evidence.captureResumed', { attempt: job.attempts, max: job.maxAttempts })}
+            </p>
           )}
           {job.status === 'failed' && (
             <p className="field-error">{t('capture.failed', { error: job.error ?? '' })}</p>

@@ -35,11 +35,47 @@ export function Thumbnail({ item, large = false }: { item: EvidenceItem; large?:
       />
     );
   }
+  if (large && item.publishable?.mime.startsWith('video/')) {
+    return (
+      // biome-ignore lint/a11y/useMediaCaption: evidence footage has no captions; the page describes it
+      <video
+        className={className}
+        src={item.publishable.url}
+        controls
+        preload="metadata"
+        aria-label={t('evidence.publishableVideo', { title: item.title })}
+      />
+    );
+  }
+  if (item.publishable?.mime.startsWith('video/')) {
+    // A card shows the copy's first frame; the item's page has the player.
+    return (
+      <video
+        className={className}
+        src={`${item.publishable.url}#t=0.1`}
+        preload="metadata"
+        muted
+        aria-hidden="true"
+        tabIndex={-1}
+      />
+    );
+  }
+  if (large && item.publishable?.mime.startsWith('audio/')) {
+    return (
+      // biome-ignore lint/a11y/useMediaCaption: evidence recordings have no captions; the page describes them
+      <audio
+        src={item.publishable.url}
+        controls
+        preload="metadata"
+        aria-label={t('evidence.publishableAudio', { title: item.title })}
+      />
+    );
+  }
   const type = item.sealed?.mime ?? item.publishable?.mime ?? '';
   return (
     <span className={`${className} evidence-thumb-none`} aria-hidden={large ? undefined : true}>
       <span className="evidence-thumb-type">{type.split('/')[1]?.toUpperCase() ?? '?'}</span>
-      <span>{t('evidence.noPublishable')}</span>
+      <span>{item.publishable ? t('evidence.publishableNoPreview') : t('evidence.noPublishable')}</span>
     </span>
   );
 }

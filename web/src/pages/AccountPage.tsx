@@ -161,6 +161,24 @@ export default function AccountPage() {
           <dd>{user.role}</dd>
         </div>
       </dl>
+      <section aria-labelledby="organisations-heading" className="section">
+        <h2 id="organisations-heading">{t('organisations.accountTitle')}</h2>
+        {(session.organisations ?? []).length > 0 ? (
+          <>
+            <p>{t('organisations.accountIntro')}</p>
+            <ul>
+              {(session.organisations ?? []).map((o) => (
+                <li key={o.slug}>
+                  {o.name} <span className="muted">({o.slug})</span>
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : (
+          <p>{t('organisations.accountNone')}</p>
+        )}
+        {user.role === 'admin' && <p>{t('organisations.accountAdmin')}</p>}
+      </section>
       <PasswordForm />
       <section aria-labelledby="signout-heading" className="section">
         <h2 id="signout-heading">{t('account.signOutTitle')}</h2>

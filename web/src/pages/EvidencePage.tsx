@@ -9,6 +9,7 @@ import { KeyFigure } from '../components/KeyFigure.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { ErrorState, Loading } from '../components/Status.tsx';
 import { CaptureForm } from '../evidence/CaptureForm.tsx';
+import { CaptureJobs } from '../evidence/CaptureJobs.tsx';
 import { ExportButton } from '../evidence/ExportButton.tsx';
 import { ItemGallery } from '../evidence/ItemGallery.tsx';
 import { ItemTable } from '../evidence/ItemTable.tsx';
@@ -37,6 +38,16 @@ async function fetchAllItems(slug: string, signal: AbortSignal): Promise<Evidenc
 
 const LATER_PHASES = new Set(['verification', 'investigative-analysis']);
 
+/**
+ * Whether the signed-in user acts in the situation's organisation (docs/organisations.md): always for a
+ * situation of the installation, for members and for admins. The server decides; this only hides controls
+ * a non-member would be refused.
+ */
+function actsIn(situation: Situation | null, role: string | undefined, organisations: { slug: string }[]) {
+  const organisation = (situation as (Situation & { organisation?: string | null }) | null)?.organisation;
+  return !organisation || role === 'admin' || organisations.some((o) => o.slug === organisation);
+}
+
 export default function EvidencePage({ slug }: { slug: string }) {
   const base = `/s/${encodeURIComponent(slug)}`;
   const { setCurrent } = useSituations();
@@ -44,6 +55,7 @@ export default function EvidencePage({ slug }: { slug: string }) {
   const { session, loaded } = useSession();
   const user = session?.user ?? null;
   const [version, setVersion] = useState(0);
+  const [captures, setCaptures] = useState(0);
   const situation = useApi<Situation>(`/situations/${encodeURIComponent(slug)}`);
   const sit = situation.result.state === 'ready' ? situation.result.data : null;
   usePageTitle(sit ? t('evidence.documentTitle', { name: sit.name }) : t('evidence.title'));
@@ -64,7 +76,12 @@ export default function EvidencePage({ slug }: { slug: string }) {
     [incidentList],
   );
   const list = items.result.state === 'ready' ? items.result.data : null;
-  const sealed = canReadSealed(user);
+  const member = sit !== null && actsIn(sit, user?.role, session?.organisations ?? []);
+  const sealed = canReadSealed(user) && member;
+  const writer = canWriteEvidence(user) && member;
+  // The figures point at the table below them, which is there only when there are items.
+  const tableLink =
+    list && list.length > 0 ? <a href="#evidence-table">{t('evidence.figure.tableSource')}</a> : null;
 
   return (
     <div className="page">
@@ -75,7 +92,7 @@ export default function EvidencePage({ slug }: { slug: string }) {
       <p className="lead">{sealed ? t('evidence.leadSealed') : t('evidence.leadPublic')}</p>
       <p className="link-row">
         <Link href={`${base}/report`}>{t('report.title')}</Link>
-        {canModerate(user) && <Link href={`${base}/reports`}>{t('reports.title')}</Link>}
+        {canModerate(user) && member && <Link href={`${base}/reports`}>{t('reports.title')}</Link>}
       </p>
       <SearchBox slug={slug} />
       {situation.result.state === 'error' && (
@@ -88,20 +105,20 @@ export default function EvidencePage({ slug }: { slug: string }) {
           <h2 className="visually-hidden">{t('dashboard.figures')}</h2>
           <dl className="figures">
             <KeyFigure label={t('evidence.figure.items')} value={formatNumber(list.length)}>
-              <a href="#evidence-table">{t('evidence.figure.tableSource')}</a>
+              {tableLink}
             </KeyFigure>
             <KeyFigure
               label={t('evidence.figure.linked')}
               value={formatNumber(list.filter((i) => i.incidentIds.length > 0).length)}
             >
-              <a href="#evidence-table">{t('evidence.figure.tableSource')}</a>
+              {tableLink}
             </KeyFigure>
             <KeyFigure
               label={t('evidence.figure.verification')}
               value={formatNumber(list.filter((i) => LATER_PHASES.has(i.phase)).length)}
             >
               <span className="figure-note">{t('evidence.figure.verificationNote')}</span>
-              <a href="#evidence-table">{t('evidence.figure.tableSource')}</a>
+              {tableLink}
             </KeyFigure>
             {sealed && (
               <KeyFigure
@@ -109,7 +126,7 @@ export default function EvidencePage({ slug }: { slug: string }) {
                 value={formatNumber(list.filter((i) => i.sealed?.typeMismatch).length)}
               >
                 <span className="figure-note">{t('evidence.figure.mismatchNote')}</span>
-                <a href="#evidence-table">{t('evidence.figure.tableSource')}</a>
+                {tableLink}
               </KeyFigure>
             )}
           </dl>
@@ -140,16 +157,31 @@ export default function EvidencePage({ slug }: { slug: string }) {
           )}
         </>
       )}
-      {canWriteEvidence(user) && (
+      {writer && (
         <section aria-labelledby="upload-heading" className="section upload-box">
           <h2 id="upload-heading">{t('upload.heading')}</h2>
           <UploadForm slug={slug} incidents={choices} onUploaded={() => setVersion((v) => v + 1)} />
         </section>
       )}
-      {canWriteEvidence(user) && (
+      {writer && (
         <section aria-labelledby="capture-heading" className="section upload-box">
           <h2 id="capture-heading">{t('capture.heading')}</h2>
-          <CaptureForm slug={slug} incidents={choices} onCaptured={() => setVersion((v) => v + 1)} />
+          <CaptureForm
+            slug={slug}
+            incidents={choices}
+            onQueued={() => setCaptures((v) => v + 1)}
+            onCaptured={() => {
+              setVersion((v) => v + 1);
+              setCaptures((v) => v + 1);
+            }}
+          />
+        </section>
+      )}
+      {writer && (
+        <section aria-labelledby="capture-jobs-heading" className="section">
+          <h2 id="capture-jobs-heading">{t('evidence.captureJobs.heading')}</h2>
+          <p className="note">{t('evidence.captureJobs.explain')}</p>
+          <CaptureJobs slug={slug} version={captures} />
         </section>
       )}
       {sealed && (

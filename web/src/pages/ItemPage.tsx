@@ -6,6 +6,7 @@ import { type FormEvent, useEffect, useId, useState } from 'react';
 import { Link } from 'wouter';
 import { api } from '../api/client.ts';
 import type { EvidenceItem, Incident, SealedOriginal } from '../api/types.ts';
+import type { PublishableNote } from '../api/vault.ts';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { ErrorState, errorMessage, isNotFound, Loading } from '../components/Status.tsx';
 import { CustodyTimeline } from '../evidence/CustodyTimeline.tsx';
@@ -297,6 +298,8 @@ export default function ItemPage({ id }: { id: string }) {
                 {t('item.publishableCaption', { method: item.publishable.method })}{' '}
                 <a href={item.publishable.url}>{t('item.openPublishable')}</a>
               </>
+            ) : (item as PublishableNote).publishableNote ? (
+              t('evidence.noPublishableWhy', { reason: (item as PublishableNote).publishableNote ?? '' })
             ) : (
               t('item.noPublishableCaption')
             )}

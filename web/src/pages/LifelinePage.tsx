@@ -19,6 +19,7 @@ import { ErrorState, isNotFound, Loading } from '../components/Status.tsx';
 import { formatNumber, t, tn } from '../i18n/index.ts';
 import { formatDate, formatPeriod } from '../lib/dates.ts';
 import { usePageTitle } from '../lib/page.ts';
+import { useSession } from '../lib/session.tsx';
 import { useSituations } from '../lib/situations.tsx';
 import { useApi, useLoader } from '../lib/useApi.ts';
 import {
@@ -32,6 +33,7 @@ import {
   UTILITY_COLOUR,
   utilityLabel,
 } from '../lifeline/LifelineChart.tsx';
+import { canWriteLifeline, ObservationForm } from '../lifeline/ObservationForm.tsx';
 
 const ISO = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -223,6 +225,7 @@ export default function LifelinePage({ slug }: { slug: string }) {
     return { metrics, series, observations: obs.items };
   });
   const [selection, setSelection] = useState<Selection | null>(null);
+  const { session } = useSession();
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new window clears the selection
   useEffect(() => setSelection(null), [q]);
 
@@ -257,6 +260,16 @@ export default function LifelinePage({ slug }: { slug: string }) {
   const s = loaded?.series;
   const unit = m?.delivered.unit ?? s?.unit ?? 't';
   const observationsByRef = new Map((loaded?.observations ?? []).map((o) => [o.ref ?? o.id, o]));
+  // Coverage and shortfall rest on the delivered figures used and on the needs model: both sources.
+  const ratioSources = m
+    ? [
+        ...refsSources(
+          m.delivered.used.map((u) => u.ref ?? u.id),
+          bySource,
+        ),
+        ...(m.needs?.sources ?? []),
+      ].filter((src, i, all) => all.findIndex((o) => o.url === src.url) === i)
+    : [];
 
   return (
     <div className="page lifeline">
@@ -342,6 +355,7 @@ export default function LifelinePage({ slug }: { slug: string }) {
                   {c.ref}: {c.note}
                 </span>
               ))}
+              <SourceList sources={ratioSources} />
               <a href="#lifeline-table">{t('lifeline.seeTable')}</a>
             </KeyFigure>
             <KeyFigure
@@ -353,6 +367,7 @@ export default function LifelinePage({ slug }: { slug: string }) {
               }
             >
               <span className="figure-note">{m.shortfall.formula}</span>
+              <SourceList sources={ratioSources} />
               <a href="#lifeline-table">{t('lifeline.seeTable')}</a>
             </KeyFigure>
             <KeyFigure
@@ -364,7 +379,26 @@ export default function LifelinePage({ slug }: { slug: string }) {
               }
             >
               {m.closure.intervals.length === 0 ? (
-                <span className="figure-note">{t('lifeline.noClosure')}</span>
+                <>
+                  <span className="figure-note">{t('lifeline.noClosure')}</span>
+                  {s && s.closures.length > 0 && (
+                    <>
+                      {/* "No closure" rests on the corridor status the sources give for the period. */}
+                      <span className="figure-note">
+                        {t('lifeline.card.corridorBasis', {
+                          list: s.closures
+                            .map((c) => `${statusLabel(c.status)} (${c.ref ?? c.id})`)
+                            .join(', '),
+                        })}
+                      </span>
+                      <SourceList
+                        sources={s.closures
+                          .flatMap((c) => c.sources)
+                          .filter((src, i, all) => all.findIndex((o) => o.url === src.url) === i)}
+                      />
+                    </>
+                  )}
+                </>
               ) : (
                 <>
                   {m.closure.intervals.map((i) => (
@@ -748,6 +782,16 @@ export default function LifelinePage({ slug }: { slug: string }) {
             </section>
           )}
         </>
+      )}
+      {/* Outside the loaded figures, so the form and its answer stay while the figures reload. */}
+      {sit && (
+        <section className="section">
+          {canWriteLifeline(session?.user) ? (
+            <ObservationForm slug={slug} onRecorded={data.retry} />
+          ) : (
+            <p className="note">{t('lifeline.form.signInHint')}</p>
+          )}
+        </section>
       )}
     </div>
   );

@@ -16,7 +16,9 @@ import { useSession } from '../lib/session.tsx';
 import { useSituations } from '../lib/situations.tsx';
 import { useApi } from '../lib/useApi.ts';
 import { AssessForm } from '../risk/AssessForm.tsx';
+import { DiffView } from '../risk/DiffView.tsx';
 import { FactorHeatMap } from '../risk/FactorHeatMap.tsx';
+import { StageForm } from '../risk/StageForm.tsx';
 import { StageLadderView } from '../risk/StageLadder.tsx';
 import { Suggestions } from '../risk/Suggestions.tsx';
 
@@ -45,6 +47,11 @@ export default function RiskPage({ slug }: { slug: string }) {
   useEffect(() => {
     if (assessments.result.state === 'ready') setList(assessments.result.data.items);
   }, [assessments.result]);
+  // The ladder too: the stage form below it stays mounted (with its message) while a change reloads it.
+  const [ladder, setLadder] = useState<StageLadder | null>(null);
+  useEffect(() => {
+    if (stages.result.state === 'ready') setLadder(stages.result.data);
+  }, [stages.result]);
   const latest = list && list.length > 0 ? (list[list.length - 1] ?? null) : null;
   const elevated = latest
     ? latest.factors.filter((f) => f.level === 'present' || f.level === 'strongly-present')
@@ -70,6 +77,9 @@ export default function RiskPage({ slug }: { slug: string }) {
       </p>
       <PageHeading>{t('risk.title')}</PageHeading>
       <p className="lead">{t('risk.lead')}</p>
+      <p>
+        <Link href="/risk/model">{t('riskModel.link')}</Link>
+      </p>
       {situation.result.state === 'error' && (
         <ErrorState error={situation.result.error} onRetry={situation.retry} />
       )}
@@ -165,10 +175,22 @@ export default function RiskPage({ slug }: { slug: string }) {
         <h2 id="stages-heading" tabIndex={-1}>
           {t('risk.stages')}
         </h2>
-        {stages.result.state === 'loading' && <Loading />}
+        {!ladder && stages.result.state === 'loading' && <Loading />}
         {stages.result.state === 'error' && <ErrorState error={stages.result.error} onRetry={stages.retry} />}
-        {stages.result.state === 'ready' && <StageLadderView ladder={stages.result.data} />}
+        {ladder && <StageLadderView ladder={ladder} />}
+        {analyst && ladder && (
+          <div className="upload-box">
+            <StageForm slug={slug} ladder={ladder} onRecorded={bump} />
+          </div>
+        )}
       </section>
+
+      {list && list.length > 1 && (
+        <section aria-labelledby="diff-heading" className="section">
+          <h2 id="diff-heading">{t('riskui.diff.heading')}</h2>
+          <DiffView slug={slug} assessments={list} />
+        </section>
+      )}
 
       <section aria-labelledby="suggestions-heading" className="section">
         <h2 id="suggestions-heading">{t('risk.suggestions')}</h2>

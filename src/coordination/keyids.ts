@@ -1,0 +1,131 @@
+// Dense ids for 64-bit keys (two 32-bit hashes), in flat typed arrays: millions of links, reposted ids
+// and texts cost 12 bytes a slot and nothing for the garbage collector to walk, where a Map of strings
+// keeps every string and an entry object alive. Two independent 32-bit hashes of a string collide by
+// chance with probability ~n²/2^65: about 1 in 10^6 for five million distinct keys.
+import { hashString } from './normalize.ts';
+
+export class KeyIds {
+  private hi: Int32Array;
+  private lo: Int32Array;
+  private ids: Int32Array;
+  private mask: number;
+  size = 0;
+
+  constructor(capacity = 1 << 12) {
+    const cap = 2 ** Math.max(4, Math.ceil(Math.log2(capacity)));
+    this.hi = new Int32Array(cap);
+    this.lo = new Int32Array(cap);
+    this.ids = new Int32Array(cap).fill(-1);
+    this.mask = cap - 1;
+  }
+
+  private slot(hi: number, lo: number): number {
+    let h = Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b);
+    h ^= h >>> 15;
+    let s = h & this.mask;
+    for (;;) {
+      if (this.ids[s] === -1 || (this.hi[s] === hi && this.lo[s] === lo)) return s;
+      s = (s + 1) & this.mask;
+    }
+  }
+
+  /** The id of the key, or -1. */
+  find(hi: number, lo: number): number {
+    return this.ids[this.slot(hi | 0, lo | 0)] as number;
+  }
+
+  /** The id of the key, given the next free id (`size`) when it is new. */
+  idOf(hiKey: number, loKey: number): number {
+    const hi = hiKey | 0;
+    const lo = loKey | 0;
+    let s = this.slot(hi, lo);
+    const id = this.ids[s] as number;
+    if (id !== -1) return id;
+    if ((this.size + 1) * 2 > this.ids.length) {
+      this.grow();
+      s = this.slot(hi, lo);
+    }
+    this.hi[s] = hi;
+    this.lo[s] = lo;
+    this.ids[s] = this.size;
+    return this.size++;
+  }
+
+  /** The id of the key; when it is new, `idIfNew` becomes its id (`size` still counts keys). */
+  findOrInsert(hiKey: number, loKey: number, idIfNew: number): number {
+    const hi = hiKey | 0;
+    const lo = loKey | 0;
+    let s = this.slot(hi, lo);
+    const id = this.ids[s] as number;
+    if (id !== -1) return id;
+    if ((this.size + 1) * 2 > this.ids.length) {
+      this.grow();
+      s = this.slot(hi, lo);
+    }
+    this.hi[s] = hi;
+    this.lo[s] = lo;
+    this.ids[s] = idIfNew;
+    this.size++;
+    return idIfNew;
+  }
+
+  /** The id of a string key, by two independent hashes of it. */
+  idOfString(key: string): number {
+    return this.idOf(hashString(key, 0x811c9dc5), hashString(key, 0x2545f491));
+  }
+
+  private grow(): void {
+    const { hi, lo, ids } = this;
+    const cap = ids.length * 2;
+    this.hi = new Int32Array(cap);
+    this.lo = new Int32Array(cap);
+    this.ids = new Int32Array(cap).fill(-1);
+    this.mask = cap - 1;
+    for (let s = 0; s < ids.length; s++) {
+      const id = ids[s] as number;
+      if (id === -1) continue;
+      const t = this.slot(hi[s] as number, lo[s] as number);
+      this.hi[t] = hi[s] as number;
+      this.lo[t] = lo[s] as number;
+      this.ids[t] = id;
+    }
+  }
+}
+
+/**
+ * Dense ids for account ids, which must stay exact: found by their hashes, confirmed by comparing the
+ * string kept once per account; the rare hash collision gets an id of its own through a small map.
+ */
+export class StringIds {
+  private readonly keys = new KeyIds(1 << 12);
+  readonly strings: string[] = [];
+  private readonly collided = new Map<string, number>();
+
+  get size(): number {
+    return this.strings.length;
+  }
+
+  idOf(key: string): number {
+    const next = this.strings.length;
+    const id = this.keys.findOrInsert(hashString(key, 0x811c9dc5), hashString(key, 0x2545f491), next);
+    if (id === next) {
+      this.strings.push(key);
+      return id;
+    }
+    if (this.strings[id] === key) return id;
+    let other = this.collided.get(key);
+    if (other === undefined) {
+      other = this.strings.length;
+      this.strings.push(key);
+      this.collided.set(key, other);
+    }
+    return other;
+  }
+
+  /** The id of a known key, or undefined. */
+  get(key: string): number | undefined {
+    const id = this.keys.find(hashString(key, 0x811c9dc5), hashString(key, 0x2545f491));
+    if (id === -1) return undefined;
+    return this.strings[id] === key ? id : this.collided.get(key);
+  }
+}
