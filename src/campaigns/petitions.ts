@@ -2,7 +2,7 @@
 // and JSON) and erased on request. Signing and confirming are public (public situations, active
 // campaigns); export and erasure need `campaign.write`.
 import { randomUUID } from 'node:crypto';
-import { type Actor, requirePermission } from '../auth/permissions.ts';
+import { type Actor, can, requirePermission } from '../auth/permissions.ts';
 import type { Database, Queryable } from '../db/types.ts';
 import { AppError, NotFoundError, ValidationError } from '../lib/errors.ts';
 import { enqueueMail } from './mail.ts';
@@ -218,19 +218,36 @@ interface SupporterRow {
 /** Supporters as OSDI people; `email` limits the export to one person (a subject access request). */
 export async function exportSupporters(db: Database, actor: Actor, email?: string): Promise<OsdiPerson[]> {
   requirePermission(actor, 'campaign.write');
+  // An organiser exports the supporters of the campaigns of situations they act in (the installation's own and
+  // their organisations'), with only those campaigns' actions; admins and the terminal operator export all.
+  const scope = organisationScope(actor);
+  const params: unknown[] = [scope];
+  const visible = `(c.situation_id IN (SELECT id FROM situations
+      WHERE $1::uuid[] IS NULL OR organisation_id IS NULL OR organisation_id = ANY($1::uuid[])))`;
+  const where = [
+    `($1::uuid[] IS NULL OR EXISTS (SELECT 1 FROM petition_signatures p JOIN campaigns c ON c.id = p.campaign_id
+        WHERE p.supporter_id = s.id AND ${visible})
+      OR EXISTS (SELECT 1 FROM campaign_letters l JOIN campaigns c ON c.id = l.campaign_id
+        WHERE l.supporter_id = s.id AND ${visible}))`,
+  ];
+  if (email) {
+    params.push(email.trim().toLowerCase());
+    where.push('s.email = $2');
+  }
   const rows = await db.query<SupporterRow>(
     `SELECT s.*,
        (SELECT jsonb_agg(jsonb_build_object('campaign', c.slug,
           'created_date', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
           'confirmed_date', to_char(p.confirmed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')) ORDER BY p.created_at)
-        FROM petition_signatures p JOIN campaigns c ON c.id = p.campaign_id WHERE p.supporter_id = s.id) AS signatures,
+        FROM petition_signatures p JOIN campaigns c ON c.id = p.campaign_id
+        WHERE p.supporter_id = s.id AND ${visible}) AS signatures,
        (SELECT jsonb_agg(jsonb_build_object('campaign', c.slug, 'target', o.name, 'route', l.route,
           'created_date', to_char(l.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
           'confirmed_date', to_char(l.confirmed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')) ORDER BY l.created_at)
         FROM campaign_letters l JOIN campaigns c ON c.id = l.campaign_id JOIN officials o ON o.id = l.official_id
-        WHERE l.supporter_id = s.id) AS letters
-     FROM supporters s ${email ? 'WHERE s.email = $1' : ''} ORDER BY s.created_at, s.id`,
-    email ? [email.trim().toLowerCase()] : [],
+        WHERE l.supporter_id = s.id AND ${visible}) AS letters
+     FROM supporters s WHERE ${where.join(' AND ')} ORDER BY s.created_at, s.id`,
+    params,
   );
   return rows.map((r) => {
     const confirmed = [...(r.signatures ?? []), ...(r.letters ?? [])].some((s) => s.confirmed_date);
@@ -356,4 +373,12 @@ export async function purgeUnconfirmed(
     );
     return { signatures: signatures.length, supporters: supporters.length };
   });
+}
+
+/** The organisation ids an actor's export is limited to, or null for no limit (admins, the terminal operator). */
+function organisationScope(actor: Actor): string[] | null {
+  if (actor.kind !== 'user') return [];
+  if (can(actor, 'organisation.manage')) return null;
+  const scope = actor.organisations ?? [];
+  return scope === 'all' ? null : [...scope];
 }

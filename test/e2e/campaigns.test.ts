@@ -368,4 +368,79 @@ describe('campaigns in a browser', { timeout: 300_000 }, () => {
     await supporterPage.close();
     await page.close();
   });
+
+  it('lets the organiser start a campaign with the form (server errors on their fields), then change it', async () => {
+    const page = await watchedPage(organiser, watch); // signed in by the test before
+    await page.goto(`${vigil.url}/s/${SLUG}/campaigns`, { waitUntil: 'networkidle' });
+    await page.getByRole('button', { name: 'Start a campaign' }).click();
+    const form = page.getByRole('form', { name: 'Start a campaign' });
+    await form.getByLabel('Title', { exact: true }).fill('Open the Lachin corridor');
+    assert.equal(await form.getByLabel('Short name in addresses').inputValue(), 'open-the-lachin-corridor');
+    await form.getByLabel('The ask', { exact: true }).fill('press for the reopening of the Lachin corridor');
+    // Targets: a committee by rule, and one official found by name.
+    await form.getByRole('button', { name: 'Add a rule' }).click();
+    await form.getByLabel('Rule 1').selectOption('committee');
+    await form.getByLabel('Committee', { exact: true }).selectOption('SSFR');
+    await form.getByLabel('Find an official').fill('Bruno');
+    await form.getByRole('button', { name: 'Search', exact: true }).click();
+    await form.getByRole('button', { name: 'Add Bruno Sample' }).click();
+    await form.getByRole('button', { name: 'Remove Bruno Sample' }).waitFor();
+    // A merge field the server does not know: its error is shown on the letter template.
+    const letter = form.getByLabel('Letter template');
+    await letter.fill('Dear {{official.nickname}},\n\nPlease {{campaign.ask}}.\n\n{{supporter.name}}');
+    await form.getByLabel('Petition', { exact: true }).check();
+    await form.getByLabel('Petition text').fill('We ask the Senate to press for the corridor to reopen.');
+    await form.getByText('Merge fields', { exact: true }).click();
+    await form.getByText('{{official.family_name}}').waitFor();
+    const logged = watch.errors.length;
+    await form.getByRole('button', { name: 'Start the campaign' }).click();
+    await form
+      .getByText(/unknown merge field\(s\) \{\{official\.nickname\}\}/)
+      .first()
+      .waitFor();
+    assert.equal(await letter.getAttribute('aria-invalid'), 'true');
+    // The browser logs the refused request (400) as an error: that one is expected, nothing else.
+    const refused = watch.errors.splice(logged);
+    assert.equal(refused.length, 1, refused.join('\n'));
+    assert.match(refused[0]!, /status of 400/);
+    assert.match(
+      (await page
+        .locator(`#${(await letter.getAttribute('aria-describedby'))!.split(' ').pop()}`)
+        .textContent()) ?? '',
+      /official\.nickname/,
+      'the error is tied to the letter template',
+    );
+    await assertAccessible(page, 'campaign form with an error');
+    await letter.fill(
+      'Dear {{official.title}} {{official.family_name}},\n\nPlease {{campaign.ask}}.\n\n{{supporter.name}}',
+    );
+    await form.getByRole('button', { name: 'Start the campaign' }).click();
+
+    // The new campaign's action centre, with its targets and its petition.
+    await page.getByRole('heading', { level: 1, name: 'Open the Lachin corridor' }).waitFor();
+    assert.match(page.url(), /\/campaigns\/open-the-lachin-corridor$/);
+    await page.getByText('press for the reopening of the Lachin corridor').waitFor();
+    assert.match((await card(page, 'Bruno Sample').textContent()) ?? '', /chosen by hand/);
+    assert.match((await card(page, 'Pete Ricketts').textContent()) ?? '', /committee SSFR/);
+    await page.getByRole('heading', { name: 'Sign the petition' }).waitFor();
+    await assertAccessible(page, 'new campaign action centre');
+
+    // Change it: the form comes filled in; closing the campaign shows on its pages.
+    await page.getByRole('link', { name: 'Campaign page for organisers' }).click();
+    await page.getByRole('button', { name: 'Change the campaign' }).click();
+    const edit = page.getByRole('form', { name: 'Change the campaign' });
+    assert.equal(await edit.getByLabel('Committee', { exact: true }).inputValue(), 'SSFR');
+    await edit.getByRole('button', { name: 'Remove Bruno Sample' }).waitFor();
+    assert.match(await edit.getByLabel('Letter template').inputValue(), /^Dear \{\{official\.title\}\}/);
+    await assertAccessible(page, 'campaign form, changing');
+    await edit.getByLabel('Status', { exact: true }).selectOption('closed');
+    await edit.getByRole('button', { name: 'Remove Bruno Sample' }).click();
+    await edit.getByRole('button', { name: 'Save the changes' }).click();
+    await page.getByText('The campaign is saved.').waitFor();
+    await page.getByText('This campaign is closed').waitFor();
+    const changed = await api('/campaigns/open-the-lachin-corridor');
+    assert.equal(changed.body.status, 'closed');
+    assert.deepEqual(changed.body.targetOfficials, []);
+    await page.close();
+  });
 });

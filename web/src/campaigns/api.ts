@@ -12,12 +12,51 @@ export interface Campaign {
   title: string;
   ask: string;
   status: 'draft' | 'active' | 'closed';
-  targetRules: ({ committee: string } | { chamber: string } | { state: string } | { delegation: true })[];
+  targetRules: (
+    | { committee: string }
+    | { chamber: string }
+    | { state: string; chamber?: string }
+    | { delegation: true }
+  )[];
   letterSubject: string;
   letterTemplate: string;
   petitionText: string | null;
+  callScripts: CallScripts;
+  targetOfficials: string[];
   signatureCount: number;
 }
+
+/** Call scripts by the official's recorded position, and the committee paragraph. */
+export const SCRIPT_KEYS = ['default', 'supports', 'opposes', 'undecided', 'unknown', 'committee'] as const;
+export type CallScripts = Partial<Record<(typeof SCRIPT_KEYS)[number], string>>;
+
+export type TargetRule = Campaign['targetRules'][number];
+
+export interface Committee {
+  code: string;
+  parentCode: string | null;
+  chamber: string;
+  name: string;
+  memberCount: number;
+}
+
+/** The merge fields the server accepts (src/campaigns/service.ts MERGE_FIELDS; others are refused). */
+export const MERGE_FIELDS = [
+  'official.name',
+  'official.title',
+  'official.given_name',
+  'official.family_name',
+  'official.state',
+  'official.district',
+  'official.party',
+  'official.phone',
+  'official.committees',
+  'campaign.title',
+  'campaign.ask',
+  'supporter.name',
+  'supporter.region',
+  'supporter.postal_code',
+] as const;
 
 export interface Office {
   kind: string;

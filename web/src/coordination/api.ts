@@ -240,13 +240,14 @@ export function uploadPosts(
 }
 
 /** One import, with its progress; null while the server has not started it yet. */
+/**
+ * The import with this id, or null while the server has not recorded it yet (the upload is still being
+ * received). Read from the list of recent imports, which answers even before the record exists, so that
+ * following an import never asks for something missing.
+ */
 export async function getImport(slug: string, id: string): Promise<ImportRecord | null> {
-  try {
-    return await api.get<ImportRecord>(coordinationPath(slug, `/imports/${id}`));
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return null;
-    throw err;
-  }
+  const { items } = await api.get<{ items: ImportRecord[] }>(coordinationPath(slug, '/imports'));
+  return items.find((i) => i.id === id) ?? null;
 }
 
 export async function deleteRequest(path: string): Promise<void> {

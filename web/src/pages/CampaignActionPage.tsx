@@ -111,7 +111,18 @@ function Petition({
   );
 }
 
-function TargetCard({ campaign, target, place }: { campaign: string; target: Target; place: string }) {
+function TargetCard({
+  campaign,
+  target,
+  place,
+  channels,
+}: {
+  campaign: string;
+  target: Target;
+  place: string;
+  /** The campaign's channels: letters without a template and calls without a script are off. */
+  channels: { letters: boolean; calls: boolean };
+}) {
   const [mode, setMode] = useState<'write' | 'call' | null>(null);
   const [action, setAction] = useState<ActionText | null>(null);
   const [error, setError] = useState<Error | null>(null);
@@ -146,22 +157,26 @@ function TargetCard({ campaign, target, place }: { campaign: string; target: Tar
         <span className="muted">{target.why.map((w) => w).join(', ')}</span>
       </p>
       <p className="button-row">
-        <button
-          type="button"
-          className="button button-small"
-          aria-expanded={mode === 'write'}
-          onClick={() => open('write')}
-        >
-          {t('campaigns.action.write', { name: o.name })}
-        </button>
-        <button
-          type="button"
-          className="button button-small button-secondary"
-          aria-expanded={mode === 'call'}
-          onClick={() => open('call')}
-        >
-          {t('campaigns.action.call', { name: o.name })}
-        </button>
+        {channels.letters && (
+          <button
+            type="button"
+            className="button button-small"
+            aria-expanded={mode === 'write'}
+            onClick={() => open('write')}
+          >
+            {t('campaigns.action.write', { name: o.name })}
+          </button>
+        )}
+        {channels.calls && (
+          <button
+            type="button"
+            className="button button-small button-secondary"
+            aria-expanded={mode === 'call'}
+            onClick={() => open('call')}
+          >
+            {t('campaigns.action.call', { name: o.name })}
+          </button>
+        )}
       </p>
       {error && <ErrorState error={error} />}
       {mode && !action && !error && <Loading />}
@@ -216,6 +231,10 @@ export default function CampaignActionPage({
     return <ErrorState error={loaded.result.error} onRetry={loaded.retry} />;
   const c = loaded.result.data;
   const items = targets.result.state === 'ready' ? targets.result.data.items : [];
+  const channels = {
+    letters: c.letterTemplate.trim() !== '',
+    calls: Object.values(c.callScripts ?? {}).some((text) => text?.trim()),
+  };
   return (
     <div className="page">
       <p className="breadcrumb">
@@ -278,7 +297,13 @@ export default function CampaignActionPage({
             </p>
             <ul className="cards campaign-targets">
               {items.map((target) => (
-                <TargetCard key={target.official.id} campaign={c.slug} target={target} place={place.state} />
+                <TargetCard
+                  key={target.official.id}
+                  campaign={c.slug}
+                  target={target}
+                  place={place.state}
+                  channels={channels}
+                />
               ))}
             </ul>
           </>

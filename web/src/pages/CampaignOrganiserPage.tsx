@@ -15,6 +15,7 @@ import {
   type Target,
 } from '../campaigns/api.ts';
 import '../campaigns/campaigns.css';
+import { CampaignForm } from '../campaigns/CampaignForm.tsx';
 import { Field } from '../components/Form.tsx';
 import { KeyFigure } from '../components/KeyFigure.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
@@ -227,6 +228,8 @@ export default function CampaignOrganiserPage({
   const calls = useApi<{ items: CallSummary[] }>(`${base}/calls`);
   const letters = useApi<LetterSummary>(`${base}/letters/summary`);
   const c = campaign.result.state === 'ready' ? campaign.result.data : null;
+  const [editing, setEditing] = useState(false);
+  const [saved, setSaved] = useState(false);
   // The last targets loaded stay on screen (and the position form mounted) while a new position reloads them.
   const shown = useRef<Target[] | null>(null);
   if (targets.result.state === 'ready') shown.current = targets.result.data.items;
@@ -263,6 +266,45 @@ export default function CampaignOrganiserPage({
       <p className="lead">
         <strong>{t('campaigns.ask')}</strong> {data.ask}
       </p>
+      {data.status !== 'active' && (
+        <p className="notice notice-warning">{t(`campaigns.status.${data.status}`)}</p>
+      )}
+      {canOrganise(session?.user?.role) &&
+        (editing ? (
+          <section className="section">
+            <CampaignForm
+              situation={slug}
+              campaign={data}
+              onSaved={() => {
+                setEditing(false);
+                setSaved(true);
+                campaign.retry();
+                targets.retry();
+              }}
+              onCancel={() => setEditing(false)}
+            />
+          </section>
+        ) : (
+          <>
+            {saved && (
+              <p className="notice notice-ok" role="status">
+                {t('campaigns.form.saved')}
+              </p>
+            )}
+            <p>
+              <button
+                type="button"
+                className="button button-secondary"
+                onClick={() => {
+                  setSaved(false);
+                  setEditing(true);
+                }}
+              >
+                {t('campaigns.form.edit')}
+              </button>
+            </p>
+          </>
+        ))}
       <section className="section" aria-labelledby={`${id}-actions`}>
         <h2 id={`${id}-actions`}>{t('campaigns.organise.actions')}</h2>
         {(calls.result.state === 'loading' || letters.result.state === 'loading') && <Loading />}

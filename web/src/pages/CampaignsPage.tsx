@@ -1,9 +1,10 @@
 // A situation's campaigns: each ask with its petition count, linking to its action centre (and, for
-// organisers, to its campaign page).
-import { useEffect } from 'react';
-import { Link } from 'wouter';
+// organisers, to its campaign page and a form to start a new one).
+import { useEffect, useState } from 'react';
+import { Link, useLocation } from 'wouter';
 import type { Situation } from '../api/types.ts';
 import { type Campaign, campaignPath, canOrganise } from '../campaigns/api.ts';
+import { CampaignForm } from '../campaigns/CampaignForm.tsx';
 import '../campaigns/campaigns.css';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { ErrorState, Loading } from '../components/Status.tsx';
@@ -21,6 +22,8 @@ export default function CampaignsPage({ slug }: { slug: string }) {
   const situation = useApi<Situation>(`/situations/${encodeURIComponent(slug)}`);
   const list = useApi<{ items: Campaign[] }>(`/situations/${encodeURIComponent(slug)}/campaigns`);
   const organiser = canOrganise(session?.user?.role);
+  const [starting, setStarting] = useState(false);
+  const [, navigate] = useLocation();
   return (
     <div className="page">
       <p className="breadcrumb">
@@ -30,6 +33,22 @@ export default function CampaignsPage({ slug }: { slug: string }) {
       </p>
       <PageHeading>{t('campaigns.title')}</PageHeading>
       <p className="lead">{t('campaigns.intro')}</p>
+      {organiser &&
+        (starting ? (
+          <section className="section">
+            <CampaignForm
+              situation={slug}
+              onSaved={(saved) => navigate(campaignPath(slug, saved.slug))}
+              onCancel={() => setStarting(false)}
+            />
+          </section>
+        ) : (
+          <p>
+            <button type="button" className="button" onClick={() => setStarting(true)}>
+              {t('campaigns.form.start')}
+            </button>
+          </p>
+        ))}
       {list.result.state === 'loading' && <Loading />}
       {list.result.state === 'error' && <ErrorState error={list.result.error} onRetry={list.retry} />}
       {list.result.state === 'ready' &&
