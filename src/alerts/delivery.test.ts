@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, it } from 'node:test';
-import { SMTPServer } from 'smtp-server';
 import { describeEachDatabase } from '../../test/support/db.ts';
+import { type SmtpReceiver, startSmtpReceiver } from '../../test/support/smtp.ts';
 import type { Actor } from '../auth/permissions.ts';
 import { createUser } from '../auth/service.ts';
 import type { Database } from '../db/types.ts';
@@ -58,25 +58,9 @@ describeEachDatabase('alert delivery', (getDb) => {
   const silent = createServer(() => {
     // never answers
   });
-  const mails: string[] = [];
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, _session, callback) {
-      let text = '';
-      stream.on('data', (c: Buffer) => {
-        text += c.toString('utf8');
-      });
-      stream.on('end', () => {
-        mails.push(text);
-        callback();
-      });
-    },
-  });
+  let smtp: SmtpReceiver;
   let flakyUrl = '';
   let silentUrl = '';
-  let smtpUrl = '';
   let actor: Actor;
   let situationId = '';
   let ruleId = '';
@@ -85,8 +69,7 @@ describeEachDatabase('alert delivery', (getDb) => {
   before(async () => {
     flakyUrl = await listen(flaky);
     silentUrl = await listen(silent);
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+    smtp = await startSmtpReceiver();
     const db = getDb();
     const situation = await insertSituation(db, {
       slug: 'road',
@@ -137,7 +120,7 @@ describeEachDatabase('alert delivery', (getDb) => {
     flaky.close();
     silent.closeAllConnections();
     silent.close();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await smtp?.close();
   });
 
   it('retries a failing webhook with the same idempotency key and a valid signature; a silent one delays none', async () => {
@@ -208,13 +191,13 @@ describeEachDatabase('alert delivery', (getDb) => {
     const alertId = await insertAlert(db, ruleId, situationId, 'closure:road:3');
     assert.equal(await enqueueDeliveries(db, alertId, 'opened'), 1);
     const report = await deliverDue(db, {
-      smtpUrl,
+      smtpUrl: smtp.url,
       mailFrom: 'Vigil <alerts@vigil.test>',
       now: () => new Date(Date.now() + 120_000),
     });
     assert.deepEqual(report, { claimed: 1, done: 1, retried: 0, dead: 0 });
-    assert.equal(mails.length, 1);
-    const mail = mails[0]!;
+    assert.equal(smtp.messages.length, 1);
+    const mail = smtp.messages[0]!.text;
     assert.match(mail, /^To: desk@example\.org/m);
     assert.match(mail, /^Subject: \[Vigil critical\] Alert: Full closure of the road/m);
     assert.match(mail, /X-Vigil-Idempotency-Key:\s+vigil-/);
@@ -224,9 +207,9 @@ describeEachDatabase('alert delivery', (getDb) => {
     const second = await insertAlert(db, ruleId, situationId, 'closure:road:4');
     assert.equal(await enqueueDeliveries(db, second, 'opened'), 1);
     await db.query("UPDATE users SET disabled_at = now() WHERE email = 'watcher@example.org'");
-    const refused = await deliverDue(db, { smtpUrl, now: () => new Date(Date.now() + 180_000) });
+    const refused = await deliverDue(db, { smtpUrl: smtp.url, now: () => new Date(Date.now() + 180_000) });
     assert.deepEqual(refused, { claimed: 1, done: 0, retried: 0, dead: 1 });
-    assert.equal(mails.length, 1);
+    assert.equal(smtp.messages.length, 1);
     assert.equal(
       await enqueueDeliveries(db, await insertAlert(db, ruleId, situationId, 'closure:road:5'), 'opened'),
       0,

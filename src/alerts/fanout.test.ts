@@ -7,10 +7,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { SMTPServer } from 'smtp-server';
 import { buildTestApp } from '../../test/support/app.ts';
 import { describeEachDatabase } from '../../test/support/db.ts';
 import { bearer, createUsersWithTokens } from '../../test/support/fixtures.ts';
+import { type SmtpReceiver, startSmtpReceiver } from '../../test/support/smtp.ts';
 import type { Actor, Role } from '../auth/permissions.ts';
 import { createApiToken, createUser } from '../auth/service.ts';
 import type { Database } from '../db/types.ts';
@@ -51,23 +51,7 @@ describeEachDatabase('alert fan-out: notifications, digests, private situations,
   let tokens: Record<Role, string>;
   let situationId = '';
   let ruleId = '';
-  const mails: string[] = [];
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, _session, callback) {
-      let text = '';
-      stream.on('data', (c: Buffer) => {
-        text += c.toString('utf8');
-      });
-      stream.on('end', () => {
-        mails.push(text);
-        callback();
-      });
-    },
-  });
-  let smtpUrl = '';
+  let smtp: SmtpReceiver;
   const received: string[] = [];
   const receiver = createServer((req, res) => {
     received.push(String(req.headers['idempotency-key']));
@@ -78,8 +62,7 @@ describeEachDatabase('alert fan-out: notifications, digests, private situations,
 
   before(async () => {
     const db = getDb();
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+    smtp = await startSmtpReceiver();
     port = await listen(receiver);
     tokens = await createUsersWithTokens(db);
     app = await buildTestApp(db);
@@ -104,7 +87,7 @@ describeEachDatabase('alert fan-out: notifications, digests, private situations,
 
   after(async () => {
     receiver.close();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await smtp?.close();
   });
 
   it('notifies in-app subscribers, counts their unread notifications and marks them read, per user', async () => {
@@ -217,10 +200,10 @@ describeEachDatabase('alert fan-out: notifications, digests, private situations,
     assert.equal(digest?.digest_day, today);
     assert.equal(digest?.idempotency_key, `vigil-digest-${sub.json().id}-${today}`);
 
-    const sent = await deliverDue(db, { smtpUrl, now: () => new Date(Date.now() + 1000) });
+    const sent = await deliverDue(db, { smtpUrl: smtp.url, now: () => new Date(Date.now() + 1000) });
     assert.deepEqual(sent, { claimed: 1, done: 1, retried: 0, dead: 0 });
-    assert.equal(mails.length, 1);
-    const mail = mails[0]!.replace(/=\r?\n/g, '');
+    assert.equal(smtp.messages.length, 1);
+    const mail = smtp.messages[0]!.text.replace(/=\r?\n/g, '');
     assert.match(mail, /^Subject: \[Vigil\] Daily digest for road, \d{4}-\d{2}-\d{2}: 2 alert events/m);
     assert.match(mail, /Morning closure/);
     assert.match(mail, /Evening closure/);
@@ -236,10 +219,10 @@ describeEachDatabase('alert fan-out: notifications, digests, private situations,
     assert.equal(late?.day, addDays(today, 1));
     assert.equal(await queueDigests(db, addDays(today, 2)), 1);
     assert.deepEqual(await counts(), { items: 3, digests: 2 });
-    const next = await deliverDue(db, { smtpUrl, now: () => new Date(Date.now() + 2000) });
+    const next = await deliverDue(db, { smtpUrl: smtp.url, now: () => new Date(Date.now() + 2000) });
     assert.deepEqual(next, { claimed: 1, done: 1, retried: 0, dead: 0 });
-    assert.match(mails[1]!, /Late closure/);
-    assert.doesNotMatch(mails[1]!, /Morning closure/);
+    assert.match(smtp.messages[1]!.text, /Late closure/);
+    assert.doesNotMatch(smtp.messages[1]!.text, /Morning closure/);
     await db.query('UPDATE alert_subscriptions SET enabled = false WHERE id = $1', [sub.json().id]);
   });
 
@@ -323,10 +306,10 @@ describeEachDatabase('alert fan-out: notifications, digests, private situations,
 
     // The member leaves the organisation before the row is sent: it goes dead, unsent; nothing more is queued.
     await db.query('DELETE FROM organisation_members WHERE user_id = $1', [member.id]);
-    const before = mails.length;
-    const report = await deliverDue(db, { smtpUrl, now: () => new Date(Date.now() + 5000) });
+    const before = smtp.messages.length;
+    const report = await deliverDue(db, { smtpUrl: smtp.url, now: () => new Date(Date.now() + 5000) });
     assert.deepEqual(report, { claimed: 1, done: 0, retried: 0, dead: 1 });
-    assert.equal(mails.length, before);
+    assert.equal(smtp.messages.length, before);
     const [dead] = await db.query<{ last_error: string }>(
       'SELECT last_error FROM alert_deliveries WHERE alert_id = $1',
       [alertId],

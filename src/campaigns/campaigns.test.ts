@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { SMTPServer } from 'smtp-server';
 import { buildTestApp } from '../../test/support/app.ts';
 import { describeEachDatabase } from '../../test/support/db.ts';
 import { bearer, createUsersWithTokens } from '../../test/support/fixtures.ts';
+import { startSmtpReceiver } from '../../test/support/smtp.ts';
 import type { Role } from '../auth/permissions.ts';
 import { storeSnapshots } from '../officials/service.ts';
 import type { DirectorySnapshot, OfficialInput } from '../officials/types.ts';
@@ -406,27 +405,8 @@ describeEachDatabase('campaigns', (getDb) => {
   });
 
   it('confirms through the link of a message delivered by SMTP', async () => {
-    const delivered: string[] = [];
-    const smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      onData(stream, _session, callback) {
-        let text = '';
-        stream.on('data', (c: Buffer) => {
-          text += c.toString('utf8');
-        });
-        stream.on('end', () => {
-          delivered.push(text);
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    const sender = smtpSender({
-      url: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
-      from: 'Vigil <campaigns@vigil.test>',
-    });
+    const smtp = await startSmtpReceiver();
+    const sender = smtpSender({ url: smtp.url, from: 'Vigil <campaigns@vigil.test>' });
     try {
       const signed = await api('POST', '/campaigns/sanction-blockade/signatures', undefined, {
         email: 'kim@example.org',
@@ -434,7 +414,7 @@ describeEachDatabase('campaigns', (getDb) => {
       assert.equal(signed.statusCode, 202);
       const result = await deliverOutbox(getDb(), sender);
       assert.ok(result.sent >= 1);
-      const mail = delivered.find((m) => /^To: kim@example\.org/m.test(m))!;
+      const mail = smtp.messages.find((m) => /^To: kim@example\.org/m.test(m.text))?.text;
       assert.ok(mail, 'the confirmation reached the SMTP server');
       // Quoted-printable: join soft line breaks and decode =XX before reading the link.
       const body = mail
@@ -446,7 +426,7 @@ describeEachDatabase('campaigns', (getDb) => {
       assert.equal(confirmed.json().alreadyConfirmed, false);
     } finally {
       sender.close?.();
-      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+      await smtp.close();
     }
   });
 

@@ -2,14 +2,13 @@
 // PDF), the unchanged-template warning, and the "did they reply?" question two weeks later, driven by an
 // injectable clock (no waiting), against a real SMTP server on localhost.
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { SMTPServer } from 'smtp-server';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { buildTestApp } from '../../test/support/app.ts';
 import { describeEachDatabase } from '../../test/support/db.ts';
 import { bearer, createUsersWithTokens } from '../../test/support/fixtures.ts';
+import { type SmtpReceiver, startSmtpReceiver } from '../../test/support/smtp.ts';
 import { ANONYMOUS, type Role } from '../auth/permissions.ts';
 import { storeSnapshots } from '../officials/service.ts';
 import type { DirectorySnapshot, OfficialInput } from '../officials/types.ts';
@@ -86,26 +85,7 @@ describeEachDatabase('campaign letters', (getDb) => {
   let tokens: Record<Role, string>;
   const ids: Record<string, string> = {};
   const secret = Buffer.alloc(32, 9);
-  const received: { text: string; from: string; to: string[] }[] = [];
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      let text = '';
-      stream.on('data', (c: Buffer) => {
-        text += c.toString('utf8');
-      });
-      stream.on('end', () => {
-        received.push({
-          text,
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-        });
-        callback();
-      });
-    },
-  });
+  let smtp: SmtpReceiver;
   let sender: MailSender;
   const api = (method: 'GET' | 'POST', url: string, payload?: unknown, role?: Role) =>
     app.inject({
@@ -155,15 +135,12 @@ describeEachDatabase('campaign letters', (getDb) => {
       'organiser',
     );
     assert.equal(created.statusCode, 201, created.body);
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    sender = smtpSender({
-      url: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
-      from: 'Vigil <campaigns@vigil.test>',
-    });
+    smtp = await startSmtpReceiver();
+    sender = smtpSender({ url: smtp.url, from: 'Vigil <campaigns@vigil.test>' });
   });
   after(async () => {
     sender?.close?.();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await smtp?.close();
   });
 
   it('refuses bad letters: no address for an e-mail route, an invalid address, unknown or untargeted officials', async () => {
@@ -238,7 +215,7 @@ describeEachDatabase('campaign letters', (getDb) => {
       sent: 2,
       failed: 0,
     });
-    const toOfficial = received.find((m) => m.to[0] === 'cy@house.example')!;
+    const toOfficial = smtp.messages.find((m) => m.to[0] === 'cy@house.example')!;
     assert.ok(toOfficial, 'the letter reached the official over SMTP');
     const mail = decoded(toOfficial.text);
     assert.match(
@@ -264,7 +241,7 @@ describeEachDatabase('campaign letters', (getDb) => {
       sent: 1,
       failed: 0,
     });
-    const question = decoded(received.find((m) => /Subject: Did Cy Mail reply\?/.test(m.text))!.text);
+    const question = decoded(smtp.messages.find((m) => /Subject: Did Cy Mail reply\?/.test(m.text))!.text);
     const replyToken = decodeURIComponent(
       /https:\/\/vigil\.example\.org\/letter-reply\?token=(\S+)/.exec(question)![1]!,
     );

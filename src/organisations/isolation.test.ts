@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, it } from 'node:test';
-import { SMTPServer } from 'smtp-server';
 import { describeEachDatabase } from '../../test/support/db.ts';
 import { TEST_PASSWORD } from '../../test/support/fixtures.ts';
+import { type SmtpReceiver, startSmtpReceiver } from '../../test/support/smtp.ts';
 import { deliverDue } from '../alerts/delivery.ts';
 import {
   createRule,
@@ -46,28 +46,13 @@ describeEachDatabase('organisation isolation of alert delivery', (getDb) => {
       res.writeHead(204).end();
     });
   });
-  const mails: string[] = [];
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, _session, callback) {
-      let text = '';
-      stream.on('data', (c: Buffer) => {
-        text += c.toString('utf8');
-      });
-      stream.on('end', () => {
-        mails.push(text);
-        callback();
-      });
-    },
-  });
+  let smtp: SmtpReceiver;
   let hookUrl = '';
-  let smtpUrl = '';
   const users: Record<'a' | 'b' | 'leaver', { id: string; actor: () => Promise<Actor> }> = {} as never;
   const situationIds: Record<string, string> = {};
 
-  const deliver = () => deliverDue(getDb(), { smtpUrl, webhookAllowPrivate: true, timeoutMs: 5000 });
+  const deliver = () =>
+    deliverDue(getDb(), { smtpUrl: smtp.url, webhookAllowPrivate: true, timeoutMs: 5000 });
 
   /** An alert of a rule of the situation, as evaluation would store it (the fan-out is under test, not evaluation). */
   async function raiseAlert(db: Database, slug: string, key: string, isPublic = false): Promise<string> {
@@ -91,8 +76,7 @@ describeEachDatabase('organisation isolation of alert delivery', (getDb) => {
   before(async () => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+    smtp = await startSmtpReceiver();
     const db = getDb();
     await createOrganisation(db, ADMIN, { slug: 'org-a', name: 'A' });
     await createOrganisation(db, ADMIN, { slug: 'org-b', name: 'B' });
@@ -125,7 +109,7 @@ describeEachDatabase('organisation isolation of alert delivery', (getDb) => {
 
   after(async () => {
     receiver.close();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await smtp?.close();
   });
 
   it('refuses a subscription to another organisation’s private situation as if it did not exist', async () => {
@@ -184,9 +168,9 @@ describeEachDatabase('organisation isolation of alert delivery', (getDb) => {
       '/b first',
       '/b second',
     ]);
-    assert.equal(mails.length, 2);
+    assert.equal(smtp.messages.length, 2);
     assert.ok(
-      mails.every((m) => /^To: b@example\.org/m.test(m)),
+      smtp.messages.every((m) => /^To: b@example\.org/m.test(m.text)),
       'mail only to B’s member',
     );
     assert.equal((await listNotifications(db, await users.b.actor())).items.length, 2);
@@ -197,7 +181,7 @@ describeEachDatabase('organisation isolation of alert delivery', (getDb) => {
   it('does not send what was queued for a member who left B before it went out', async () => {
     const db = getDb();
     hooks.length = 0;
-    mails.length = 0;
+    smtp.messages.length = 0;
     await addMember(db, ADMIN, 'org-b', 'a@example.org');
     const actor = await users.a.actor();
     await createSubscription(

@@ -11,11 +11,9 @@
 // 127.0.0.1 and logs no console error. Needs the built web app (`npm run build`) and Debian's chromium.
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { SMTPServer } from 'smtp-server';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { signToken } from '../../src/campaigns/tokens.ts';
 import { runVigil, startVigil } from '../support/app.ts';
@@ -26,6 +24,7 @@ import {
   type Watch,
   watchedPage,
 } from '../support/browser.ts';
+import { type SmtpReceiver, startSmtpReceiver } from '../support/smtp.ts';
 import { copyTemplate } from '../support/template.ts';
 
 const SLUG = 'nagorno-karabakh-2022-23';
@@ -52,31 +51,19 @@ describe('campaigns in a browser', { timeout: 300_000 }, () => {
   let supporter: BrowserContext;
   let organiser: BrowserContext;
   const watch: Watch = { outside: [], errors: [] };
-  const mails: Mail[] = [];
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      let text = '';
-      stream.on('data', (c: Buffer) => {
-        text += c.toString('utf8');
-      });
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), text: readable(text) });
-        callback();
-      });
-    },
-  });
+  let smtp: SmtpReceiver;
 
   /** Waits for the outbox worker (every 5 s) to deliver a message matching `test`. */
   async function mailTo(address: string, test: RegExp): Promise<Mail> {
     for (let i = 0; i < 120; i++) {
+      const mails = smtp.messages.map((m): Mail => ({ to: m.to, text: readable(m.text) }));
       const found = mails.find((m) => m.to.includes(address) && test.test(m.text));
       if (found) return found;
       await new Promise((r) => setTimeout(r, 500));
     }
-    assert.fail(`no mail to ${address} matching ${test} (got ${mails.map((m) => m.to.join()).join('; ')})`);
+    assert.fail(
+      `no mail to ${address} matching ${test} (got ${smtp.messages.map((m) => m.to.join()).join('; ')})`,
+    );
   }
 
   const api = async (path: string, init: RequestInit & { token?: string } = {}) => {
@@ -92,8 +79,7 @@ describe('campaigns in a browser', { timeout: 300_000 }, () => {
 
   before(async () => {
     assertBrowserTestReady();
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    const smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+    smtp = await startSmtpReceiver();
     dataDir = copyTemplate();
     const env = { VIGIL_DATA_DIR: dataDir, DATABASE_URL: '' };
     const added = await runVigil(
@@ -108,7 +94,7 @@ describe('campaigns in a browser', { timeout: 300_000 }, () => {
     vigil = await startVigil({
       demo: true,
       dataDir,
-      env: { VIGIL_SMTP_URL: smtpUrl, VIGIL_MAIL_FROM: 'Vigil campaigns <campaigns@vigil.test>' },
+      env: { VIGIL_SMTP_URL: smtp.url, VIGIL_MAIL_FROM: 'Vigil campaigns <campaigns@vigil.test>' },
     });
     const bearer = token.stdout.trim();
     const ids: string[] = [];
@@ -148,7 +134,7 @@ describe('campaigns in a browser', { timeout: 300_000 }, () => {
     await organiser?.close();
     await browser?.close();
     await vigil?.stop();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await smtp?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     assert.deepEqual(watch.outside, [], 'no request leaves 127.0.0.1');
     assert.deepEqual(watch.errors, [], 'no console errors');

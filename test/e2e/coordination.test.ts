@@ -8,57 +8,37 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { defaultConfig, type GeneratedPost, generate } from '../../bench/coordination/generate.ts';
-import { runVigil, startVigil } from '../support/app.ts';
-import {
-  assertAccessible,
-  assertBrowserTestReady,
-  launchChromium,
-  type Watch,
-  watchedPage,
-} from '../support/browser.ts';
-import { copyTemplate } from '../support/template.ts';
+import type { RunningVigil } from '../support/app.ts';
+import { assertAccessible, type Watch, watchedPage } from '../support/browser.ts';
+import { startVigilInBrowser, type VigilInBrowser } from '../support/e2e.ts';
 
 const SLUG = 'nagorno-karabakh-2022-23';
 const ANALYST = 'analyst@example.org';
 const PASSWORD = 'a long enough password';
 
 describe('coordination page in a browser', { timeout: 300_000 }, () => {
-  let vigil: Awaited<ReturnType<typeof startVigil>>;
-  let dataDir: string;
+  let running: VigilInBrowser;
+  let vigil: RunningVigil;
   let fileDir: string;
   let postsFile: string;
-  let browser: Browser;
   let page: Page;
   const watch: Watch = { outside: [], errors: [] };
 
   before(async () => {
-    assertBrowserTestReady();
-    dataDir = copyTemplate();
     fileDir = mkdtempSync(join(tmpdir(), 'vigil-coord-e2e-'));
     postsFile = join(fileDir, 'posts.jsonl');
     const lines: string[] = [];
     generate(defaultConfig(10_000, 5), (p: GeneratedPost) => lines.push(JSON.stringify(p)));
     writeFileSync(postsFile, `${lines.join('\n')}\n{"id": "broken"}\n`);
-    const added = await runVigil(
-      ['user', 'add', '--email', ANALYST, '--role', 'analyst', '--password-stdin'],
-      {
-        env: { VIGIL_DATA_DIR: dataDir },
-        input: `${PASSWORD}\n`,
-      },
-    );
-    assert.equal(added.code, 0, added.stderr);
-    vigil = await startVigil({ demo: true, dataDir });
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await watchedPage(context, watch);
+    running = await startVigilInBrowser({ users: [{ email: ANALYST, role: 'analyst', password: PASSWORD }] });
+    vigil = running.vigil;
+    page = await watchedPage(running.context, watch);
   });
 
   after(async () => {
-    await browser?.close();
-    await vigil?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await running?.close();
     if (fileDir) rmSync(fileDir, { recursive: true, force: true });
   });
 

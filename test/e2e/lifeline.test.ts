@@ -6,18 +6,11 @@
 // AA violations), requests nothing outside 127.0.0.1 and logs no console error. Needs the built web app
 // (`npm run build`) and Debian's chromium.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { runVigil, startVigil } from '../support/app.ts';
-import {
-  assertAccessible,
-  assertBrowserTestReady,
-  launchChromium,
-  type Watch,
-  watchedPage,
-} from '../support/browser.ts';
-import { copyTemplate } from '../support/template.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { RunningVigil } from '../support/app.ts';
+import { assertAccessible, type Watch, watchedPage } from '../support/browser.ts';
+import { startVigilInBrowser, type VigilInBrowser } from '../support/e2e.ts';
 
 const SLUG = 'nagorno-karabakh-2022-23';
 const DOCUMENTER = 'documenter@example.org';
@@ -25,30 +18,20 @@ const PASSWORD = 'a long documenter password';
 const CHECK = `/s/${SLUG}/lifeline?from=2022-12-12&to=2023-06-11`;
 
 describe('lifeline page in a browser', { timeout: 240_000 }, () => {
-  let vigil: Awaited<ReturnType<typeof startVigil>>;
-  let dataDir: string;
-  let browser: Browser;
+  let running: VigilInBrowser;
+  let vigil: RunningVigil;
   let context: BrowserContext;
   const watch: Watch = { outside: [], errors: [] };
 
   before(async () => {
-    assertBrowserTestReady();
-    dataDir = copyTemplate();
-    const added = await runVigil(
-      ['user', 'add', '--email', DOCUMENTER, '--role', 'documenter', '--password-stdin'],
-      { env: { VIGIL_DATA_DIR: dataDir }, input: `${PASSWORD}\n` },
-    );
-    assert.equal(added.code, 0, added.stderr);
-    vigil = await startVigil({ demo: true, dataDir });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    running = await startVigilInBrowser({
+      users: [{ email: DOCUMENTER, role: 'documenter', password: PASSWORD }],
+    });
+    ({ vigil, context } = running);
   });
 
   after(async () => {
-    await context?.close();
-    await browser?.close();
-    await vigil?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await running?.close();
   });
 
   const figure = (page: Page, label: string | RegExp) =>

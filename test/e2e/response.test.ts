@@ -5,18 +5,11 @@
 // (no serious or critical WCAG 2.2 AA violations), requests nothing outside 127.0.0.1 and logs no console
 // error. Needs the built web app (`npm run build`) and Debian's chromium.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { runVigil, startVigil } from '../support/app.ts';
-import {
-  assertAccessible,
-  assertBrowserTestReady,
-  launchChromium,
-  type Watch,
-  watchedPage,
-} from '../support/browser.ts';
-import { copyTemplate } from '../support/template.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { RunningVigil } from '../support/app.ts';
+import { assertAccessible, type Watch, watchedPage } from '../support/browser.ts';
+import { startVigilInBrowser, type VigilInBrowser } from '../support/e2e.ts';
 
 const SLUG = 'nagorno-karabakh-2022-23';
 const ANALYST = 'analyst@example.org';
@@ -33,33 +26,18 @@ async function tabTo(page: Page, text: string, max = 80): Promise<void> {
 }
 
 describe('response pages in a browser', { timeout: 240_000 }, () => {
-  let vigil: Awaited<ReturnType<typeof startVigil>>;
-  let dataDir: string;
-  let browser: Browser;
+  let running: VigilInBrowser;
+  let vigil: RunningVigil;
   let context: BrowserContext;
   const watch: Watch = { outside: [], errors: [] };
 
   before(async () => {
-    assertBrowserTestReady();
-    dataDir = copyTemplate();
-    const added = await runVigil(
-      ['user', 'add', '--email', ANALYST, '--role', 'analyst', '--password-stdin'],
-      {
-        env: { VIGIL_DATA_DIR: dataDir },
-        input: `${PASSWORD}\n`,
-      },
-    );
-    assert.equal(added.code, 0, added.stderr);
-    vigil = await startVigil({ demo: true, dataDir });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    running = await startVigilInBrowser({ users: [{ email: ANALYST, role: 'analyst', password: PASSWORD }] });
+    ({ vigil, context } = running);
   });
 
   after(async () => {
-    await context?.close();
-    await browser?.close();
-    await vigil?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await running?.close();
   });
 
   it('draws the measures timeline and table with the scenario and filters them', async () => {

@@ -10,18 +10,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { panelToCsv } from '../../src/risk/model/panel.ts';
 import { generatePanel } from '../../src/risk/model/synthetic.ts';
-import { runVigil, startVigil } from '../support/app.ts';
-import {
-  assertAccessible,
-  assertBrowserTestReady,
-  launchChromium,
-  type Watch,
-  watchedPage,
-} from '../support/browser.ts';
-import { copyTemplate } from '../support/template.ts';
+import type { RunningVigil } from '../support/app.ts';
+import { assertAccessible, type Watch, watchedPage } from '../support/browser.ts';
+import { startVigilInBrowser, type VigilInBrowser } from '../support/e2e.ts';
 
 const SLUG = 'nagorno-karabakh-2022-23';
 const ANALYST = 'risk-analyst@example.org';
@@ -36,18 +30,14 @@ async function signIn(page: Page, url: string): Promise<void> {
 }
 
 describe('risk model page, stage form and assessment diff in a browser', { timeout: 600_000 }, () => {
-  let vigil: Awaited<ReturnType<typeof startVigil>>;
-  let dataDir: string;
+  let running: VigilInBrowser;
+  let vigil: RunningVigil;
   let tmp: string;
   let panelFile: string;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   const watch: Watch = { outside: [], errors: [] };
 
   before(async () => {
-    assertBrowserTestReady();
-    dataDir = copyTemplate();
     tmp = mkdtempSync(join(tmpdir(), 'vigil-risk-e2e-'));
     panelFile = join(tmp, 'small-panel.csv');
     // Small on purpose: 40 units × 50 years.
@@ -55,26 +45,14 @@ describe('risk model page, stage form and assessment diff in a browser', { timeo
       panelFile,
       panelToCsv(generatePanel({ units: 40, from: 1975, to: 2024, onsetRate: 0.02, seed: 3 })),
     );
-    const added = await runVigil(
-      ['user', 'add', '--email', ANALYST, '--role', 'analyst', '--password-stdin'],
-      {
-        env: { VIGIL_DATA_DIR: dataDir },
-        input: `${PASSWORD}\n`,
-      },
-    );
-    assert.equal(added.code, 0, added.stderr);
-    vigil = await startVigil({ demo: true, dataDir });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await watchedPage(context, watch);
+    running = await startVigilInBrowser({ users: [{ email: ANALYST, role: 'analyst', password: PASSWORD }] });
+    vigil = running.vigil;
+    page = await watchedPage(running.context, watch);
     await signIn(page, vigil.url);
   });
 
   after(async () => {
-    await context?.close();
-    await browser?.close();
-    await vigil?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await running?.close();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
     assert.deepEqual(watch.outside, [], 'requests outside 127.0.0.1');
     assert.deepEqual(watch.errors, [], 'console errors');
