@@ -2,10 +2,13 @@
 // office address where a window envelope shows it, the subject and the letter, over as many pages as
 // it needs. Built from the request and returned, never stored.
 //
-// pdf-lib's standard fonts encode WinAnsi (Western European) only: other characters are written without
-// their accents where that makes them encodable, else as "?"; the answer says how many were replaced,
-// and the web page then suggests copying the letter into a word processor instead.
-import { PDFDocument, type PDFFont, StandardFonts } from 'pdf-lib';
+// Text is set in Noto Sans (SIL Open Font License, shipped by the @fontsource packages): Latin with its
+// extensions, Greek, Cyrillic and Armenian, each script's subset embedded only when the letter uses it.
+// A character no shipped font has is written as "?", and the answer says how many were replaced.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import fontkit from '@pdf-lib/fontkit';
+import { PDFDocument, type PDFFont } from 'pdf-lib';
 
 export interface PostalLetter {
   senderName: string;
@@ -24,45 +27,97 @@ const MARGIN = 25 * MM;
 const SIZE = 11;
 const LEADING = 15;
 
-/** Makes text encodable in the standard font: accents dropped where that helps, else "?". */
-function encodable(font: PDFFont, text: string, replaced: { count: number }): string {
-  let out = '';
-  for (const ch of text.replace(/\t/g, '    ')) {
-    if (fits(font, ch)) {
-      out += ch;
-      continue;
-    }
-    const plain = ch.normalize('NFD').replace(/\p{M}/gu, '');
-    if (plain && fits(font, plain)) out += plain;
-    else {
-      out += '?';
-      replaced.count++;
-    }
-  }
-  return out;
+const require = createRequire(import.meta.url);
+const SUBSETS = [
+  ['noto-sans', 'latin'],
+  ['noto-sans', 'latin-ext'],
+  ['noto-sans', 'greek'],
+  ['noto-sans', 'greek-ext'],
+  ['noto-sans', 'cyrillic'],
+  ['noto-sans', 'cyrillic-ext'],
+  ['noto-sans-armenian', 'armenian'],
+] as const;
+
+type Weight = 400 | 700;
+
+/** The font files of a weight, in the order a character looks for its glyph. */
+function fontFiles(weight: Weight): string[] {
+  return SUBSETS.map(([pkg, subset]) =>
+    require.resolve(`@fontsource/${pkg}/files/${pkg}-${subset}-${weight}-normal.woff`),
+  );
 }
 
-function fits(font: PDFFont, text: string): boolean {
-  try {
-    font.encodeText(text);
-    return true;
-  } catch {
-    return false;
+/** One typeface over several script subsets: each character is set in the first subset that has it. */
+class FontSet {
+  private readonly loaded: (PDFFont | null)[];
+  private readonly files: string[];
+  private readonly charsets: Set<number>[] = [];
+
+  private constructor(
+    private readonly doc: PDFDocument,
+    weight: Weight,
+  ) {
+    this.files = fontFiles(weight);
+    this.loaded = this.files.map(() => null);
+  }
+
+  static async create(doc: PDFDocument, weight: Weight): Promise<FontSet> {
+    const set = new FontSet(doc, weight);
+    for (const file of set.files) set.charsets.push(new Set(fontkit.create(readFileSync(file)).characterSet));
+    return set;
+  }
+
+  /** Which subset sets this character, or -1 when none has it. */
+  indexOf(codePoint: number): number {
+    return this.charsets.findIndex((c) => c.has(codePoint));
+  }
+
+  async font(index: number): Promise<PDFFont> {
+    let font = this.loaded[index];
+    if (!font) {
+      font = await this.doc.embedFont(readFileSync(this.files[index]!), { subset: true });
+      this.loaded[index] = font;
+    }
+    return font;
+  }
+
+  /** Text split into runs of one subset each; characters no subset has become "?" (counted). */
+  async runs(text: string, replaced?: { count: number }): Promise<{ font: PDFFont; text: string }[]> {
+    const runs: { font: PDFFont; text: string; index: number }[] = [];
+    for (let ch of text.replace(/\t/g, '    ')) {
+      let index = this.indexOf(ch.codePointAt(0)!);
+      if (index < 0) {
+        if (replaced) replaced.count++;
+        ch = '?';
+        index = this.indexOf(63);
+      }
+      const last = runs[runs.length - 1];
+      if (last && last.index === index) last.text += ch;
+      else runs.push({ font: await this.font(index), text: ch, index });
+    }
+    return runs;
+  }
+
+  async width(text: string): Promise<number> {
+    let width = 0;
+    for (const run of await this.runs(text)) width += run.font.widthOfTextAtSize(run.text, SIZE);
+    return width;
   }
 }
 
 /** Breaks a paragraph into lines no wider than `width`. */
-function wrap(font: PDFFont, text: string, width: number): string[] {
+async function wrap(fonts: FontSet, text: string, width: number): Promise<string[]> {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/ +/)) {
     const candidate = line ? `${line} ${word}` : word;
-    if (font.widthOfTextAtSize(candidate, SIZE) <= width || !line) {
+    const candidateWidth = await fonts.width(candidate);
+    if (candidateWidth <= width || !line) {
       // A single word wider than the line is cut where it overflows.
-      if (font.widthOfTextAtSize(candidate, SIZE) > width && !line) {
+      if (candidateWidth > width && !line) {
         let part = '';
         for (const ch of word) {
-          if (font.widthOfTextAtSize(part + ch, SIZE) > width) {
+          if ((await fonts.width(part + ch)) > width) {
             lines.push(part);
             part = '';
           }
@@ -86,20 +141,25 @@ export async function postalLetterPdf(letter: PostalLetter): Promise<{ pdf: Uint
   doc.setAuthor(letter.senderName);
   doc.setCreator('Vigil');
   doc.setProducer('Vigil (pdf-lib)');
-  const font = await doc.embedFont(StandardFonts.Helvetica);
-  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
+  doc.registerFontkit(fontkit);
+  const font = await FontSet.create(doc, 400);
+  const bold = await FontSet.create(doc, 700);
   const replaced = { count: 0 };
   const width = PAGE.width - 2 * MARGIN;
   let page = doc.addPage([PAGE.width, PAGE.height]);
   let y = PAGE.height - MARGIN;
-  const write = (text: string, options: { font?: PDFFont; x?: number } = {}) => {
-    const f = options.font ?? font;
-    for (const line of wrap(f, encodable(f, text, replaced), width)) {
+  const write = async (text: string, options: { font?: FontSet; x?: number } = {}) => {
+    const fonts = options.font ?? font;
+    for (const line of await wrap(fonts, text, width)) {
       if (y < MARGIN + LEADING) {
         page = doc.addPage([PAGE.width, PAGE.height]);
         y = PAGE.height - MARGIN;
       }
-      page.drawText(line, { x: options.x ?? MARGIN, y, size: SIZE, font: f });
+      let x = options.x ?? MARGIN;
+      for (const run of await fonts.runs(line, replaced)) {
+        page.drawText(run.text, { x, y, size: SIZE, font: run.font });
+        x += run.font.widthOfTextAtSize(run.text, SIZE);
+      }
       y -= LEADING;
     }
   };
@@ -109,18 +169,18 @@ export async function postalLetterPdf(letter: PostalLetter): Promise<{ pdf: Uint
     l.trim(),
   );
   for (const line of senderLines)
-    write(line.trim(), { x: senderX, font: line === letter.senderName ? bold : font });
+    await write(line.trim(), { x: senderX, font: line === letter.senderName ? bold : font });
   // The recipient where a DL window envelope shows it (about 45 mm from the top).
   y = Math.min(y - LEADING, PAGE.height - 50 * MM);
-  for (const line of letter.recipientAddress.split(/\r?\n/)) write(line.trim());
+  for (const line of letter.recipientAddress.split(/\r?\n/)) await write(line.trim());
   y -= LEADING;
-  write(letter.date, { x: senderX });
+  await write(letter.date, { x: senderX });
   y -= LEADING;
-  write(letter.subject, { font: bold });
+  await write(letter.subject, { font: bold });
   y -= LEADING / 2;
   for (const paragraph of letter.body.replace(/\r\n/g, '\n').split('\n')) {
     if (paragraph.trim() === '') y -= LEADING / 2;
-    else write(paragraph);
+    else await write(paragraph);
   }
   return { pdf: await doc.save(), replaced: replaced.count };
 }
