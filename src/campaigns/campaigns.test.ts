@@ -4,45 +4,17 @@ import type { FastifyInstance } from 'fastify';
 import { buildTestApp } from '../../test/support/app.ts';
 import { describeEachDatabase } from '../../test/support/db.ts';
 import { bearer, createUsersWithTokens } from '../../test/support/fixtures.ts';
+import { testOfficial } from '../../test/support/officials.ts';
 import { startSmtpReceiver } from '../../test/support/smtp.ts';
 import type { Role } from '../auth/permissions.ts';
 import { storeSnapshots } from '../officials/service.ts';
-import type { DirectorySnapshot, OfficialInput } from '../officials/types.ts';
+import type { DirectorySnapshot } from '../officials/types.ts';
 import { insertSituation } from '../situations/service.ts';
 import { deliverOutbox, smtpSender } from './mail.ts';
 import { confirmSignature, purgeUnconfirmed, signPetition, TokenError } from './petitions.ts';
 import { signToken, verifyToken } from './tokens.ts';
 
-const person = (externalId: string, name: string, more: Partial<OfficialInput>): OfficialInput => ({
-  externalId,
-  name,
-  givenName: name.split(' ')[0]!,
-  familyName: name.split(' ').slice(1).join(' '),
-  chamber: 'senate',
-  title: 'Senator',
-  region: 'WA',
-  district: null,
-  party: 'Democrat',
-  email: null,
-  phone: '202-224-0000',
-  contactForm: null,
-  url: null,
-  offices: [
-    {
-      kind: 'capitol',
-      address: '1 Hart Building',
-      city: 'Washington',
-      region: 'DC',
-      postalCode: '20510',
-      phone: null,
-      fax: null,
-    },
-  ],
-  terms: [],
-  ids: { bioguide: externalId },
-  social: {},
-  ...more,
-});
+const person = testOfficial;
 
 // A small directory: two WA senators (one on SSFR), a WA representative, an Oregon senator on SSFR.
 const SNAPSHOT: DirectorySnapshot = {

@@ -8,10 +8,11 @@ import { extractText, getDocumentProxy } from 'unpdf';
 import { buildTestApp } from '../../test/support/app.ts';
 import { describeEachDatabase } from '../../test/support/db.ts';
 import { bearer, createUsersWithTokens } from '../../test/support/fixtures.ts';
+import { testOfficial } from '../../test/support/officials.ts';
 import { type SmtpReceiver, startSmtpReceiver } from '../../test/support/smtp.ts';
 import { ANONYMOUS, type Role } from '../auth/permissions.ts';
 import { storeSnapshots } from '../officials/service.ts';
-import type { DirectorySnapshot, OfficialInput } from '../officials/types.ts';
+import type { DirectorySnapshot } from '../officials/types.ts';
 import { insertSituation } from '../situations/service.ts';
 import {
   answerReply,
@@ -26,36 +27,7 @@ import { eraseSupporter, TokenError } from './petitions.ts';
 
 const DAY = 24 * 3600 * 1000;
 
-const person = (externalId: string, name: string, more: Partial<OfficialInput>): OfficialInput => ({
-  externalId,
-  name,
-  givenName: name.split(' ')[0]!,
-  familyName: name.split(' ').slice(1).join(' '),
-  chamber: 'senate',
-  title: 'Senator',
-  region: 'WA',
-  district: null,
-  party: 'Democrat',
-  email: null,
-  phone: '202-224-0000',
-  contactForm: null,
-  url: null,
-  offices: [
-    {
-      kind: 'capitol',
-      address: '1 Hart Building',
-      city: 'Washington',
-      region: 'DC',
-      postalCode: '20510',
-      phone: null,
-      fax: null,
-    },
-  ],
-  terms: [],
-  ids: { bioguide: externalId },
-  social: {},
-  ...more,
-});
+const person = testOfficial;
 
 // Three WA officials, one per route, and an Oregon senator the campaign does not target.
 const SNAPSHOT: DirectorySnapshot = {
