@@ -180,7 +180,9 @@ export function generate(config: GeneratorConfig, emit: (post: GeneratedPost) =>
 
   let postSeq = 0;
   const out = (p: Draft, a: Account): string => {
-    const id = `p${++postSeq}`;
+    // Post ids have 19 digits, as X's snowflake ids do. (Short ids would also be slower to read than real
+    // ones: V8 interns every string of up to 10 characters that JSON.parse meets - docs/benchmarks.md.)
+    const id = `1${String(++postSeq).padStart(18, '0')}`;
     const t = Math.min(START + span + 3600, Math.max(START - 3600, p.t));
     // Mixed time formats: ISO UTC, epoch seconds, and local time with an offset.
     const r = postSeq % 10;

@@ -355,7 +355,7 @@ export async function analyze(
     pairWork += s.pairWork;
     crowdedActions += s.crowdedActions;
   }
-  const sketch = options.minCoActions > 1 ? new PairSketch(pairWork) : null;
+  const sketch = options.minCoActions > 1 ? new PairSketch(pairWork, options.minCoActions) : null;
   const distinctPairs = new DistinctPairCounter(accountCount);
   for (const { beh, ordered, objectOffset: offset } of sweeps) {
     sweepBehaviour(ordered, offset, BEHAVIOUR_INDEX[beh], options.windows[beh], options.maxWindowCrowd, {

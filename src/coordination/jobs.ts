@@ -9,8 +9,9 @@ import type { Database, Queryable } from '../db/types.ts';
 import { findSituationById } from '../situations/service.ts';
 import { AnalysisCancelled, analyzeInThread } from './analysis-thread.ts';
 import type { AnalysisResult } from './engine.ts';
+import { carryStances } from './stance-carry.ts';
 import { countVisiblePosts } from './store.ts';
-import { type AnalysisOptions, BEHAVIOURS, type ProgressPhase } from './types.ts';
+import { type AnalysisOptions, BEHAVIOURS, DEFAULT_OPTIONS, type ProgressPhase } from './types.ts';
 
 export interface RunRow {
   id: string;
@@ -353,6 +354,12 @@ async function storeResults(
         [run.id, JSON.stringify(chunk)],
       );
     }
+    await carryStances(
+      tx,
+      run.situation_id,
+      run.id,
+      run.options.textSimilarity ?? DEFAULT_OPTIONS.textSimilarity,
+    );
     for (const [name, content] of files) {
       await tx.query('INSERT INTO coordination_run_files (run_id, name, content) VALUES ($1, $2, $3)', [
         run.id,

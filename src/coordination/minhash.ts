@@ -10,9 +10,10 @@
 // 0.9 on word sets but drops it to about 0.8 on 5-character shingles.
 import { KeyIds } from './keyids.ts';
 import { hashString, mix32 } from './normalize.ts';
+import { sortByKey } from './radix.ts';
 
-export const BANDS = 12;
-export const ROWS = 5;
+export const BANDS = 10;
+export const ROWS = 6;
 const HASHES = BANDS * ROWS;
 const MAX_WORDS = 256;
 /** When a bucket holds many distinct texts, each new one is compared with at most this many
@@ -24,6 +25,12 @@ const MULTIPLIERS = new Uint32Array(HASHES);
 for (let k = 0; k < HASHES; k++) {
   SEEDS[k] = mix32(0x9e3779b9 + k * 0x632be5ab);
   MULTIPLIERS[k] = mix32(0x7f4a7c15 + k * 0x2545f491) | 1;
+}
+
+function popcount(v: number): number {
+  let x = v - ((v >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) as number;
 }
 
 class GrowableU32 {
@@ -45,6 +52,9 @@ export class TextIndex {
   private readonly words = new GrowableU32();
   private readonly wordStart = new GrowableU32();
   private readonly bandKeys = new GrowableU32();
+  /** Per text: its number of distinct words and a 64-bit set of word-hash bits (two words), side by side
+   * so that most candidates are ruled out by one small read instead of a walk through both word lists. */
+  private readonly summary = new GrowableU32();
   private readonly signature = new Uint32Array(HASHES);
   /** Work done verifying candidates (the similar-text trap is about this staying ~linear). */
   comparisons = 0;
@@ -69,11 +79,21 @@ export class TextIndex {
     const id = this.byKey.idOf(h1, h2);
     if (id < this.wordStart.length) return id;
     this.wordStart.push(this.words.length);
+    let distinct = 0;
+    let low = 0;
+    let high = 0;
     for (let i = 0; i < n; i++) {
       const w = hashes[i] as number;
       if (i > 0 && w === hashes[i - 1]) continue;
       this.words.push(w);
+      distinct++;
+      const bit = w >>> 26;
+      if (bit < 32) low |= 1 << bit;
+      else high |= 1 << (bit - 32);
     }
+    this.summary.push(distinct);
+    this.summary.push(low >>> 0);
+    this.summary.push(high >>> 0);
     // Word hashes are already well mixed, so an odd multiply-add per permutation is enough; the loop runs
     // permutation-outer so that the running minimum stays in a register.
     const sig = this.signature;
@@ -131,13 +151,27 @@ export class TextIndex {
    */
   similar(x: number, y: number, threshold: number): boolean {
     this.comparisons++;
-    const [xs, xe] = this.wordRange(x);
-    const [ys, ye] = this.wordRange(y);
-    const total = xe - xs + (ye - ys);
+    const sum = this.summary.data;
+    const nx = sum[x * 3] as number;
+    const ny = sum[y * 3] as number;
+    const total = nx + ny;
     if (total === 0) return 1 >= threshold;
+    // Jaccard is at most the ratio of the smaller set to the larger.
+    if (Math.min(nx, ny) < threshold * Math.max(nx, ny) - 1e-9) return false;
     // The least number of common words that reaches the threshold, by the same division as `jaccard`.
     let need = Math.max(0, Math.floor((threshold * total) / (1 + threshold)) - 1);
     while (need <= total / 2 && need / (total - need) < threshold) need++;
+    // Every bit set for x and not for y stands for at least one word of x that y lacks (and the other way
+    // round), which bounds the words in common from above: an exact test that reads no word list.
+    const lx = sum[x * 3 + 1] as number;
+    const hx = sum[x * 3 + 2] as number;
+    const ly = sum[y * 3 + 1] as number;
+    const hy = sum[y * 3 + 2] as number;
+    const onlyX = popcount(lx & ~ly) + popcount(hx & ~hy);
+    const onlyY = popcount(ly & ~lx) + popcount(hy & ~hx);
+    if (Math.min(nx - onlyX, ny - onlyY) < need) return false;
+    const [xs, xe] = this.wordRange(x);
+    const [ys, ye] = this.wordRange(y);
     const w = this.words.data;
     let i = xs;
     let j = ys;
@@ -176,23 +210,17 @@ export class TextIndex {
       }
       return r;
     };
-    const idBits = Math.max(1, Math.ceil(Math.log2(n + 1)));
-    const keyBits = Math.min(32, 53 - idBits);
-    const idScale = 2 ** idBits;
-    const keyShift = 32 - keyBits;
-    const packed = new Float64Array(n);
+    const bandKey = new Uint32Array(n);
     const reps: number[] = [];
     for (let b = 0; b < BANDS; b++) {
-      for (let id = 0; id < n; id++) {
-        const key = (this.bandKeys.data[id * BANDS + b] as number) >>> keyShift;
-        packed[id] = key * idScale + id;
-      }
-      packed.sort();
+      const all = this.bandKeys.data;
+      for (let id = 0; id < n; id++) bandKey[id] = all[id * BANDS + b] as number;
+      // Buckets are runs of equal keys; within a run, ids ascend (the sort is stable).
+      const { order, keys } = sortByKey(bandKey, n);
       let runKey = -1;
       for (let i = 0; i < n; i++) {
-        const v = packed[i] as number;
-        const key = Math.floor(v / idScale);
-        const id = v - key * idScale;
+        const key = keys[i] as number;
+        const id = order[i] as number;
         if (key !== runKey) {
           runKey = key;
           reps.length = 0;

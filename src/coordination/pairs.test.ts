@@ -38,6 +38,37 @@ describe('pair sketch', () => {
   });
 });
 
+describe('pair sketch with two-bit counters', () => {
+  it('saturates at the minimum it must tell apart and never bounds a pair below it', () => {
+    const sketch = new PairSketch(5000, 3);
+    assert.equal(sketch.saturation, 3);
+    assert.equal(sketch.bytes.length, sketch.width / 4);
+    const truth = new Map<string, number>();
+    for (let k = 0; k < 5000; k++) {
+      // One pair in five from a small set (seen often), the rest spread out (mostly once).
+      const i = k % 5 === 0 ? k % 20 : k % 400;
+      const j = k % 5 === 0 ? 400 + (k % 30) : 400 + ((k * 7) % 900);
+      sketch.add(i, j);
+      truth.set(`${i}:${j}`, (truth.get(`${i}:${j}`) ?? 0) + 1);
+    }
+    let many = 0;
+    for (const [key, count] of truth) {
+      const [i, j] = key.split(':').map(Number) as [number, number];
+      const bound = sketch.bound(i, j);
+      assert.ok(bound <= 3, `bound ${bound} above saturation`);
+      assert.ok(bound >= Math.min(count, 3), `pair ${key}: bound ${bound} < count ${count}`);
+      if (count >= 3) many++;
+    }
+    assert.ok(many > 0);
+    // Neighbouring cells of a byte do not disturb each other.
+    const fresh = new PairSketch(1024, 15);
+    assert.equal(fresh.saturation, 15);
+    for (let r = 0; r < 20; r++) fresh.add(1, 2);
+    assert.equal(fresh.bound(1, 2), 15);
+    assert.equal(fresh.bound(3, 4), 0);
+  });
+});
+
 describe('distinct pair counter', () => {
   it('is exact while small', () => {
     const counter = new DistinctPairCounter(5000);

@@ -2,9 +2,11 @@
 //
 // Memory: an action costs 16 bytes in typed arrays (object, account, time); texts, links and post ids
 // are not kept. Most account pairs co-act once and never matter: a first sweep bounds every pair's count
-// in a sketch of one or two bytes a pair and counts distinct pairs in a fixed-size estimator; only pairs
+// in a sketch of a few bits a pair and counts distinct pairs in a fixed-size estimator; only pairs
 // that can reach the minimum enter the open-addressing table (28 bytes a slot) keyed by account pair,
 // with a distinct-co-action count per behaviour.
+
+import { bitsFor, orderByKey } from './radix.ts';
 
 export class EventLog {
   object = new Int32Array(1024);
@@ -45,21 +47,19 @@ export function orderByObjectThenTime(
     start[o + 1] = (start[o + 1] as number) + 1;
   }
   for (let o = 0; o < objectCount; o++) start[o + 1] = (start[o + 1] as number) + (start[o] as number);
-  const cursor = start.slice(0, objectCount);
+  // Stable by object over the time order (a radix sort, not a scatter through per-object cursors:
+  // with millions of objects those writes land anywhere in memory).
+  const objectInTimeOrder = new Uint32Array(n);
+  for (let k = 0; k < n; k++) objectInTimeOrder[k] = log.object[byTime[k] as number] as number;
+  const byObject = orderByKey(objectInTimeOrder, n, bitsFor(objectCount - 1));
   const order = new Int32Array(n);
-  for (let k = 0; k < n; k++) {
-    const e = byTime[k] as number;
-    const o = log.object[e] as number;
-    order[cursor[o] as number] = e;
-    cursor[o] = (cursor[o] as number) + 1;
-  }
+  for (let k = 0; k < n; k++) order[k] = byTime[byObject[k] as number] as number;
   return { order, start };
 }
 
 function sortByTime(log: EventLog): Int32Array {
   const n = log.length;
-  const order = new Int32Array(n);
-  if (n === 0) return order;
+  if (n === 0) return new Int32Array(0);
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < n; i++) {
@@ -67,22 +67,16 @@ function sortByTime(log: EventLog): Int32Array {
     if (t < min) min = t;
     if (t > max) max = t;
   }
-  const idBits = Math.ceil(Math.log2(n + 1));
-  const timeBits = Math.ceil(Math.log2(Math.floor(max - min) + 2));
-  if (idBits + timeBits <= 53) {
-    // One numeric sort of packed (whole second, index): far faster than a comparator sort.
-    const scale = 2 ** idBits;
-    const packed = new Float64Array(n);
-    for (let i = 0; i < n; i++) packed[i] = Math.floor((log.time[i] as number) - min) * scale + i;
-    packed.sort();
-    for (let i = 0; i < n; i++) {
-      const v = packed[i] as number;
-      order[i] = v - Math.floor(v / scale) * scale;
-    }
-    return order;
+  const span = Math.floor(max - min);
+  if (span < 2 ** 32) {
+    // Whole seconds since the first action, ordered by a stable radix sort: ties keep index order.
+    const seconds = new Uint32Array(n);
+    for (let i = 0; i < n; i++) seconds[i] = Math.floor((log.time[i] as number) - min);
+    return orderByKey(seconds, n, bitsFor(span));
   }
+  const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => (log.time[a] as number) - (log.time[b] as number));
+  order.sort((a, b) => Math.floor(log.time[a] as number) - Math.floor(log.time[b] as number) || a - b);
   return order;
 }
 
@@ -180,10 +174,21 @@ export interface OrderedLog {
   order: Int32Array;
   start: Int32Array;
   objectCount: number;
+  /** Times and accounts copied into `order`: the three sweeps then read memory in sequence. */
+  time: Float64Array;
+  account: Int32Array;
 }
 
 export function orderLog(log: EventLog, objectCount: number): OrderedLog {
-  return { log, objectCount, ...orderByObjectThenTime(log, objectCount) };
+  const { order, start } = orderByObjectThenTime(log, objectCount);
+  const time = new Float64Array(order.length);
+  const account = new Int32Array(order.length);
+  for (let k = 0; k < order.length; k++) {
+    const e = order[k] as number;
+    time[k] = log.time[e] as number;
+    account[k] = log.account[e] as number;
+  }
+  return { log, objectCount, order, start, time, account };
 }
 
 /** Finalises a 32-bit hash of an account pair; `seed` gives independent hashes of the same pair. */
@@ -198,53 +203,94 @@ function pairHash(i: number, j: number, seed: number): number {
 }
 
 /**
- * Upper bounds of how often each account pair co-acted, in one or two bytes a pair: a count-min sketch
- * with two saturating 8-bit counters a pair and conservative update. Both counters of a pair lie in one
- * 64-byte block, so a lookup costs one cache miss, not two. Most pairs co-act once and can never be
- * tested; a pair whose bound stays below the minimum number of co-actions never enters the PairTable.
- * A bound is never below the true count, so no testable pair is lost; a collision only lets an
+ * Upper bounds of how often each account pair co-acted: a count-min sketch with two saturating counters a
+ * pair and conservative update. Counters need only count up to the minimum number of co-actions a pair
+ * must reach, so with the default minimum of 3 they take two bits each: four cells a byte keep the sketch
+ * for five million posts (64 M cells) in 16 MiB, inside the last-level cache, where byte counters would
+ * take 64 MiB and make every lookup a memory access. Both counters of a pair lie in one block of 64 cells
+ * (at most 64 bytes), so a lookup costs at most one cache miss, not two. Most pairs co-act once and can
+ * never be tested; a pair whose bound stays below the minimum never enters the PairTable. A bound is never
+ * below the true count (up to saturation), so no testable pair is lost; a collision only lets an
  * untestable pair in, where it is counted exactly and fails the minimum as before.
  */
 export class PairSketch {
   /** Counters in all (a power of two, at least 1024). */
   readonly width: number;
+  /** The largest value a counter holds (3, 15 or 255). */
+  readonly saturation: number;
   private readonly blockMask: number;
-  readonly cells: Uint8Array;
+  private readonly bits: number;
+  private readonly cellShift: number;
+  private readonly cellMask: number;
+  readonly bytes: Uint8Array;
 
-  constructor(width: number) {
+  /** `saturateAt`: the largest count that must be told apart (the minimum number of co-actions). */
+  constructor(width: number, saturateAt = 255) {
     this.width = 2 ** Math.max(10, Math.ceil(Math.log2(Math.max(1, width) * 2)));
     this.blockMask = this.width / 64 - 1;
-    this.cells = new Uint8Array(this.width);
+    this.bits = saturateAt <= 3 ? 2 : saturateAt <= 15 ? 4 : 8;
+    this.saturation = 2 ** this.bits - 1;
+    this.cellShift = Math.log2(8 / this.bits);
+    this.cellMask = 8 / this.bits - 1;
+    this.bytes = new Uint8Array((this.width * this.bits) / 8);
+  }
+
+  private get(c: number): number {
+    return (
+      ((this.bytes[c >>> this.cellShift] as number) >>> ((c & this.cellMask) * this.bits)) & this.saturation
+    );
+  }
+
+  private set(c: number, v: number): void {
+    const at = c >>> this.cellShift;
+    const shift = (c & this.cellMask) * this.bits;
+    const byte = this.bytes[at] as number;
+    this.bytes[at] = (byte & ~(this.saturation << shift)) | (v << shift);
+  }
+
+  // The pair's two cells, set by `locate` (fields rather than a returned tuple: no allocation per pair).
+  private x = 0;
+  private y = 0;
+
+  /** A block from one hash, two distinct cells in it from another. */
+  private locate(i: number, j: number): void {
+    const g = pairHash(i, j, 0x13198a2e);
+    const base = (pairHash(i, j, 0x243f6a88) & this.blockMask) * 64;
+    this.x = base + (g & 63);
+    this.y = base + ((g + 1 + ((g >>> 6) % 63)) & 63);
   }
 
   add(i: number, j: number): void {
-    const g = pairHash(i, j, 0x13198a2e);
-    // The pair's two counters: a block from one hash, two distinct cells in it from another.
-    const base = (pairHash(i, j, 0x243f6a88) & this.blockMask) * 64;
-    const x = base + (g & 63);
-    const y = base + ((g + 1 + ((g >>> 6) % 63)) & 63);
-    const cells = this.cells;
-    const cx = cells[x] as number;
-    const cy = cells[y] as number;
+    this.locate(i, j);
+    const x = this.x;
+    const y = this.y;
+    const cx = this.get(x);
+    const cy = this.get(y);
     const low = Math.min(cx, cy);
-    if (low === 255) return;
-    if (cx === low) cells[x] = low + 1;
-    if (cy === low) cells[y] = low + 1;
+    if (low === this.saturation) return;
+    if (cx === low) this.set(x, low + 1);
+    if (cy === low) this.set(y, low + 1);
   }
 
-  /** Upper bound of the pair's count (saturates at 255). */
+  /** Upper bound of the pair's count (saturates at `saturation`). */
   bound(i: number, j: number): number {
-    const g = pairHash(i, j, 0x13198a2e);
-    const base = (pairHash(i, j, 0x243f6a88) & this.blockMask) * 64;
-    const x = base + (g & 63);
-    const y = base + ((g + 1 + ((g >>> 6) % 63)) & 63);
-    return Math.min(this.cells[x] as number, this.cells[y] as number);
+    this.locate(i, j);
+    return Math.min(this.get(this.x), this.get(this.y));
   }
 
   /** Counters at or above `k`, halved: close to the number of pairs that will pass `bound >= k`. */
   cellsAtLeast(k: number): number {
+    // How many cells of each possible byte reach k, then one look-up a byte.
+    const perByte = new Uint8Array(256);
+    const cellsPerByte = 8 / this.bits;
+    for (let byte = 0; byte < 256; byte++) {
+      let c = 0;
+      for (let cell = 0; cell < cellsPerByte; cell++)
+        if (((byte >>> (cell * this.bits)) & this.saturation) >= k) c++;
+      perByte[byte] = c;
+    }
     let n = 0;
-    for (let x = 0; x < this.width; x++) if ((this.cells[x] as number) >= k) n++;
+    for (let at = 0; at < this.bytes.length; at++) n += perByte[this.bytes[at] as number] as number;
     return Math.ceil(n / 2);
   }
 }
@@ -260,7 +306,10 @@ const EXACT_PAIR_LIMIT = 1 << 20;
  * 0.4 %, deterministic) replaces the set, so memory does not grow with once-only pairs.
  */
 export class DistinctPairCounter {
-  private exact: Float64Array | null = new Float64Array(1024).fill(-1);
+  // Always a Float64Array (emptied, never null, once the limit is passed): a field whose type changes
+  // mid-sweep makes V8 throw away the sweep's optimised code, which cost seconds at five million posts.
+  private exact: Float64Array = new Float64Array(1024).fill(-1);
+  private exactOn = true;
   private exactSize = 0;
   private readonly registers = new Uint8Array(HLL_REGISTERS);
   private readonly stride: number;
@@ -275,20 +324,21 @@ export class DistinctPairCounter {
     const r = h >>> (32 - HLL_BITS);
     const rank = Math.clz32(w) + 1;
     if (rank > (this.registers[r] as number)) this.registers[r] = rank;
+    if (!this.exactOn) return;
     const set = this.exact;
-    if (set === null) return;
     const key = i * this.stride + j;
     let s = this.slot(set, key, h);
     if (set[s] === key) return;
     if (this.exactSize === EXACT_PAIR_LIMIT) {
-      this.exact = null;
+      this.exactOn = false;
+      this.exact = new Float64Array(0);
       return;
     }
     if ((this.exactSize + 1) * 2 > set.length) {
       this.growExact();
-      s = this.slot(this.exact as Float64Array, key, h);
+      s = this.slot(this.exact, key, h);
     }
-    (this.exact as Float64Array)[s] = key;
+    this.exact[s] = key;
     this.exactSize++;
   }
 
@@ -304,7 +354,7 @@ export class DistinctPairCounter {
   }
 
   private growExact(): void {
-    const old = this.exact as Float64Array;
+    const old = this.exact;
     const next = new Float64Array(old.length * 2).fill(-1);
     for (const key of old) {
       if (key === -1) continue;
@@ -316,11 +366,11 @@ export class DistinctPairCounter {
 
   /** True while `count` is exact. */
   get isExact(): boolean {
-    return this.exact !== null;
+    return this.exactOn;
   }
 
   get count(): number {
-    if (this.exact !== null) return this.exactSize;
+    if (this.exactOn) return this.exactSize;
     const m = HLL_REGISTERS;
     let sum = 0;
     let zeros = 0;
@@ -373,16 +423,90 @@ export function sweepBehaviour(
   maxCrowd: number,
   target: SweepTarget,
 ): SweepStats {
-  const { log, order, start, objectCount } = ordered;
+  // One loop per kind of sweep, not one loop with a branch per pair: each stays monomorphic, so the
+  // compiler inlines the sketch and table calls into it every time (with one shared loop, whether it did
+  // changed from run to run and the sweeps took up to twice as long).
+  if (target.kind === 'crowd') return sweepCrowd(ordered, window, maxCrowd, target.crowd);
+  if (target.kind === 'count') return sweepCount(ordered, window, maxCrowd, target.sketch, target.distinct);
+  return sweepCollect(
+    ordered,
+    objectOffset,
+    beh,
+    window,
+    maxCrowd,
+    target.table,
+    target.sketch,
+    target.minCount,
+  );
+}
+
+function sweepCrowd(ordered: OrderedLog, window: number, maxCrowd: number, crowd: Float64Array): SweepStats {
+  const { log, start, objectCount, time, account } = ordered;
   const stats: SweepStats = { actions: log.length, pairWork: 0, crowdedActions: 0 };
-  const time = log.time;
-  const account = log.account;
-  const crowd = target.kind === 'crowd' ? target.crowd : null;
-  const counting = target.kind === 'count';
-  const distinct = target.kind === 'count' ? target.distinct : null;
-  const table = target.kind === 'collect' ? target.table : null;
-  const sketch = target.kind === 'crowd' ? null : target.sketch;
-  const minCount = target.kind === 'collect' ? target.minCount : 0;
+  for (let o = 0; o < objectCount; o++) {
+    const s = start[o] as number;
+    const e = start[o + 1] as number;
+    if (e - s < 2) continue;
+    let lo = s;
+    let hi = s;
+    for (let p = s; p < e; p++) {
+      const t = time[p] as number;
+      while (hi < e && (time[hi] as number) - t <= window) hi++;
+      while ((time[lo] as number) < t - window) lo++;
+      const acc = account[p] as number;
+      const forward = hi - p - 1;
+      crowd[acc] = (crowd[acc] as number) + (hi - lo - 1);
+      if (forward > maxCrowd || hi - lo - 1 > 2 * maxCrowd) stats.crowdedActions++;
+      else stats.pairWork += forward;
+    }
+  }
+  return stats;
+}
+
+function sweepCount(
+  ordered: OrderedLog,
+  window: number,
+  maxCrowd: number,
+  sketch: PairSketch | null,
+  distinct: DistinctPairCounter,
+): SweepStats {
+  const { log, start, objectCount, time, account } = ordered;
+  for (let o = 0; o < objectCount; o++) {
+    const s = start[o] as number;
+    const e = start[o + 1] as number;
+    if (e - s < 2) continue;
+    let lo = s;
+    let hi = s;
+    for (let p = s; p < e; p++) {
+      const t = time[p] as number;
+      while (hi < e && (time[hi] as number) - t <= window) hi++;
+      while ((time[lo] as number) < t - window) lo++;
+      if (hi - p - 1 > maxCrowd || hi - lo - 1 > 2 * maxCrowd) continue;
+      const acc = account[p] as number;
+      for (let q = p + 1; q < hi; q++) {
+        const other = account[q] as number;
+        if (other === acc) continue;
+        const i = Math.min(acc, other);
+        const j = Math.max(acc, other);
+        distinct.add(i, j);
+        sketch?.add(i, j);
+      }
+    }
+  }
+  return { actions: log.length, pairWork: 0, crowdedActions: 0 };
+}
+
+function sweepCollect(
+  ordered: OrderedLog,
+  objectOffset: number,
+  beh: number,
+  window: number,
+  maxCrowd: number,
+  table: PairTable,
+  sketch: PairSketch | null,
+  minCount: number,
+): SweepStats {
+  const { log, start, objectCount, time, account } = ordered;
   for (let o = 0; o < objectCount; o++) {
     const s = start[o] as number;
     const e = start[o + 1] as number;
@@ -391,32 +515,19 @@ export function sweepBehaviour(
     let lo = s;
     let hi = s;
     for (let p = s; p < e; p++) {
-      const ep = order[p] as number;
-      const t = time[ep] as number;
-      while (hi < e && (time[order[hi] as number] as number) - t <= window) hi++;
-      while ((time[order[lo] as number] as number) < t - window) lo++;
-      const acc = account[ep] as number;
-      const forward = hi - p - 1;
-      if (crowd !== null) {
-        crowd[acc] = (crowd[acc] as number) + (hi - lo - 1);
-        if (forward > maxCrowd || hi - lo - 1 > 2 * maxCrowd) stats.crowdedActions++;
-        else stats.pairWork += forward;
-        continue;
-      }
-      if (forward > maxCrowd || hi - lo - 1 > 2 * maxCrowd) continue;
+      const t = time[p] as number;
+      while (hi < e && (time[hi] as number) - t <= window) hi++;
+      while ((time[lo] as number) < t - window) lo++;
+      if (hi - p - 1 > maxCrowd || hi - lo - 1 > 2 * maxCrowd) continue;
+      const acc = account[p] as number;
       for (let q = p + 1; q < hi; q++) {
-        const other = account[order[q] as number] as number;
+        const other = account[q] as number;
         if (other === acc) continue;
         const i = Math.min(acc, other);
         const j = Math.max(acc, other);
-        if (counting) {
-          (distinct as DistinctPairCounter).add(i, j);
-          sketch?.add(i, j);
-        } else if (sketch === null || sketch.bound(i, j) >= minCount) {
-          (table as PairTable).add(i, j, globalObject, beh, t, window);
-        }
+        if (sketch === null || sketch.bound(i, j) >= minCount) table.add(i, j, globalObject, beh, t, window);
       }
     }
   }
-  return stats;
+  return { actions: log.length, pairWork: 0, crowdedActions: 0 };
 }

@@ -245,6 +245,9 @@ export const Narrative = Type.Object(
     stanceNote: Nullable(Type.String()),
     stanceSetBy: Nullable(Type.String()),
     stanceSetAt: Nullable(Type.String()),
+    /** Set when the stance was carried over from the same narrative in an earlier run (the first one an
+     * analyst labelled); null once an analyst sets this narrative's stance. */
+    stanceCarriedFrom: Nullable(Type.Object({ narrativeId: Type.String(), runId: Type.String() })),
     createdAt: Type.String(),
     links: Type.Array(Link),
   },

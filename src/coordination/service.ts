@@ -293,6 +293,8 @@ interface NarrativeRow {
   stance_note: string | null;
   stance_set_by: string | null;
   stance_set_at: Date | null;
+  stance_carried_from: string | null;
+  carried_from_run: string | null;
   created_at: Date;
 }
 
@@ -361,7 +363,9 @@ export async function listCommunities(
 
 const NARRATIVE_SELECT = `SELECT n.id, n.run_id, n.number, n.label, n.post_count, n.account_count, n.community_id,
   c.number AS community_number, n.summary, n.first_seen, n.last_seen, n.stance, n.stance_note,
-  (SELECT email FROM users u WHERE u.id = n.stance_set_by) AS stance_set_by, n.stance_set_at, n.created_at
+  (SELECT email FROM users u WHERE u.id = n.stance_set_by) AS stance_set_by, n.stance_set_at,
+  n.stance_carried_from, (SELECT f.run_id FROM coordination_narratives f WHERE f.id = n.stance_carried_from)
+    AS carried_from_run, n.created_at
   FROM coordination_narratives n LEFT JOIN coordination_communities c ON c.id = n.community_id`;
 
 function toNarrative(r: NarrativeRow, links: Link[]): Narrative {
@@ -381,6 +385,10 @@ function toNarrative(r: NarrativeRow, links: Link[]): Narrative {
     stanceNote: r.stance_note,
     stanceSetBy: r.stance_set_by,
     stanceSetAt: iso(r.stance_set_at),
+    stanceCarriedFrom:
+      r.stance_carried_from === null
+        ? null
+        : { narrativeId: r.stance_carried_from, runId: r.carried_from_run as string },
     createdAt: r.created_at.toISOString(),
     links: links.filter((l) => l.narrativeId === r.id),
   };
@@ -537,7 +545,8 @@ export async function setStance(
 ): Promise<Narrative> {
   const situation = await writable(db, actor, slug);
   const rows = await db.query<{ id: string }>(
-    `UPDATE coordination_narratives SET stance = $3, stance_note = $4, stance_set_by = $5, stance_set_at = now()
+    `UPDATE coordination_narratives SET stance = $3, stance_note = $4, stance_set_by = $5, stance_set_at = now(),
+       stance_carried_from = NULL
      WHERE id = $1 AND situation_id = $2 RETURNING id`,
     [narrativeId, situation.id, patch.stance, patch.note?.trim() || null, await existingUserId(db, actor)],
   );

@@ -13,6 +13,7 @@ import { multipartBody } from '../../test/support/evidence.ts';
 import { bearer, createUsersWithTokens } from '../../test/support/fixtures.ts';
 import type { Role } from '../auth/permissions.ts';
 import { insertIncident } from '../evidence/incidents.ts';
+import { labelledDenialNarratives } from '../risk/framework/coordination.ts';
 import { insertSituation } from '../situations/service.ts';
 import { claimRun, executeRun, runNextJob } from './jobs.ts';
 import type { Community, EdgePosts, Graph, Import, Narrative, Run } from './schema.ts';
@@ -336,6 +337,53 @@ describeEachDatabase('coordination in a situation', (getDb) => {
 
     const removed = await send('DELETE', `/links/${linked.json<{ id: string }>().id}`, undefined);
     assert.equal(removed.statusCode, 204);
+  });
+
+  it("carries an analyst's stance over to the same narrative in newer runs, suggested to risk once", async () => {
+    const db = getDb();
+    const labelled = (await get(`/runs/${run.id}/narratives`))
+      .json<{ items: Narrative[] }>()
+      .items.find((n) => n.stance === 'denial')!;
+    assert.ok(labelled, 'the previous test labelled a narrative');
+    const newer = (await send('POST', '/runs', {})).json<Run>();
+    assert.equal(await runNextJob(db, 'stance-worker'), true);
+    const second = (await get(`/runs/${newer.id}/narratives`)).json<{ items: Narrative[] }>().items;
+    const carried = second.find((n) => n.stanceCarriedFrom !== null);
+    assert.ok(carried, 'one narrative took the stance');
+    assert.equal(carried.label, labelled.label);
+    assert.equal(carried.stance, 'denial');
+    assert.equal(carried.stanceNote, 'denies the blockade');
+    assert.equal(carried.stanceSetBy, 'analyst@example.org');
+    assert.equal(carried.stanceSetAt, labelled.stanceSetAt);
+    assert.deepEqual(carried.stanceCarriedFrom, { narrativeId: labelled.id, runId: run.id });
+    // Only the same narrative: the others stay unassessed.
+    assert.equal(second.filter((n) => n.stance !== 'unassessed').length, 1);
+
+    // The risk module suggests the denial stage once, from the narrative first labelled.
+    const [situation] = await db.query<{ id: string }>('SELECT id FROM situations WHERE slug = $1', [SLUG]);
+    const denial = await labelledDenialNarratives(db, situation!.id);
+    assert.deepEqual(
+      denial.map((n) => n.id),
+      [labelled.id],
+    );
+
+    // An analyst who sets the newer narrative's stance replaces the carried one; a third run carries the
+    // latest assessment.
+    const changed = (
+      await send('PATCH', `/narratives/${carried.id}`, {
+        stance: 'downplaying',
+        note: 'now says it is minor',
+      })
+    ).json<Narrative>();
+    assert.equal(changed.stanceCarriedFrom, null);
+    const third = (await send('POST', '/runs', {})).json<Run>();
+    assert.equal(await runNextJob(db, 'stance-worker'), true);
+    const latest = (await get(`/runs/${third.id}/narratives`))
+      .json<{ items: Narrative[] }>()
+      .items.find((n) => n.stanceCarriedFrom !== null)!;
+    assert.equal(latest.stance, 'downplaying');
+    assert.equal(latest.stanceNote, 'now says it is minor');
+    assert.deepEqual(latest.stanceCarriedFrom, { narrativeId: carried.id, runId: newer.id });
   });
 
   it("takes up a crashed worker's run again, and fails a run that keeps crashing", async () => {

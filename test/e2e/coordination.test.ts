@@ -1,7 +1,8 @@
 // Browser test of coordination in the product against a real `vigil serve` (whose worker runs the
 // analysis): an analyst imports a file of posts with planted coordinated groups, starts a run and follows
 // it to the end, sees communities, the graph drawn on a canvas, finds an account, opens the posts behind
-// an edge, and records a narrative's stance. Pages pass axe; nothing leaves 127.0.0.1; no console errors.
+// an edge, and records a narrative's stance, which a newer run carries over. Pages pass axe; nothing
+// leaves 127.0.0.1; no console errors.
 // Needs the built web app (`npm run build`) and Debian's chromium.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -122,6 +123,12 @@ describe('coordination page in a browser', { timeout: 300_000 }, () => {
     await form.getByRole('button', { name: 'Save the stance' }).click();
     await page.getByTestId('stance-1').filter({ hasText: 'denial' }).waitFor();
     await page.getByText('— Says the corridor is open').waitFor();
+
+    // A newer run keeps the analyst's stance on the same narrative and says where it came from.
+    await page.getByRole('button', { name: 'Start the analysis' }).click();
+    await page.getByTestId('stance-carried-1').waitFor({ timeout: 180_000 });
+    await page.getByTestId('stance-1').filter({ hasText: 'denial' }).waitFor();
+    await assertAccessible(page, 'coordination results of a newer run');
 
     assert.deepEqual(watch.outside, []);
     assert.deepEqual(watch.errors, []);

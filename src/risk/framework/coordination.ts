@@ -41,7 +41,8 @@ interface NarrativeRow {
   items: string[] | null;
 }
 
-/** The situation's narratives an analyst labelled as denial or downplaying, oldest first. */
+/** The situation's narratives an analyst labelled as denial or downplaying, oldest first. A stance that
+ * newer runs carried over is the same assessment: it is suggested once, by the narrative first labelled. */
 export async function labelledDenialNarratives(
   db: Queryable,
   situationId: string,
@@ -54,7 +55,7 @@ export async function labelledDenialNarratives(
        (SELECT array_agg(l.item_id ORDER BY l.created_at) FROM coordination_links l
          WHERE l.narrative_id = n.id AND l.item_id IS NOT NULL) AS items
      FROM coordination_narratives n
-     WHERE n.situation_id = $1 AND n.stance = ANY($2::text[])
+     WHERE n.situation_id = $1 AND n.stance = ANY($2::text[]) AND n.stance_carried_from IS NULL
      ORDER BY n.first_seen NULLS LAST, n.created_at, n.id`,
     [situationId, [...DENIAL_STANCES]],
   );

@@ -345,6 +345,12 @@ function NarrativeCard({
           </span>
         )}
         {narrative.stanceNote && <span> — {narrative.stanceNote}</span>}
+        {narrative.stanceCarriedFrom && (
+          <span className="muted" data-testid={`stance-carried-${narrative.number}`}>
+            {' '}
+            {t('coordination.stance.carried')}
+          </span>
+        )}
       </p>
       {canWrite && <StanceForm slug={slug} narrative={narrative} name={name} onChanged={onChanged} />}
       <Links

@@ -115,6 +115,8 @@ export interface Narrative {
   stanceNote: string | null;
   stanceSetBy: string | null;
   stanceSetAt: string | null;
+  /** The earlier run's narrative whose stance this one carried over, until an analyst sets its own. */
+  stanceCarriedFrom: { narrativeId: string; runId: string } | null;
   createdAt: string;
   links: Link[];
 }

@@ -163,6 +163,8 @@ export const coordinationMessages = {
   'coordination.stance.downplaying': 'downplaying',
   'coordination.stance.other': 'other',
   'coordination.stance.by': '(set by {who}, {when})',
+  'coordination.stance.carried':
+    'Carried over from the same narrative in an earlier run; setting a stance here replaces it.',
   'coordination.stance.formFor': 'Stance of {name}',
   'coordination.stance.set': 'Stance',
   'coordination.stance.note': 'Note on the stance',
