@@ -1,6 +1,7 @@
 // The posts behind one edge: the co-actions of two accounts found again in their stored posts, by the
 // same rules as the engine (same reposted post, same normalised link, same hashtag sequence, or
-// near-identical text, within the run's window for that behaviour).
+// near-identical text, within the run's window for that behaviour), numbered into episodes the way the
+// engine counts an edge's co-actions.
 import { normaliseUrl, textWords } from './normalize.ts';
 import type { StoredPost } from './schema.ts';
 import type { AnalysisOptions, Behaviour, Post } from './types.ts';
@@ -18,6 +19,60 @@ interface Found {
   object: string;
   first: Post;
   second: Post;
+  /** Word set of the first post (co-text only): texts stand for one object when near-identical. */
+  words?: Set<string>;
+  episode?: number;
+}
+
+/**
+ * Numbers co-actions into episodes as the engine's pair table counts them (PairTable.add): co-actions of
+ * one behaviour on the same object (for co-text: near-identical texts) whose times are within the window
+ * of the previous one are one episode; another object, or a longer pause, starts the next. A co-action's
+ * time is that of its earlier post. Episodes are numbered by first time; returns how many there are.
+ */
+function numberEpisodes(found: Found[], options: AnalysisOptions): number {
+  const at = (f: Found): number => Math.min(f.first.createdAt, f.second.createdAt);
+  // Near-identical texts share the key of the first text they match (the engine's text clusters).
+  const objectKey = new Map<Found, string>();
+  const representatives: { words: Set<string>; key: string }[] = [];
+  for (const f of [...found].sort((x, y) => at(x) - at(y))) {
+    if (f.behaviour !== 'co-text' || !f.words) {
+      objectKey.set(f, f.object);
+      continue;
+    }
+    const words = f.words;
+    let rep = representatives.find((r) => jaccard(words, r.words) >= options.textSimilarity);
+    if (!rep) {
+      rep = { words, key: f.object };
+      representatives.push(rep);
+    }
+    objectKey.set(f, rep.key);
+  }
+  const ordered = [...found].sort(
+    (x, y) =>
+      (x.behaviour < y.behaviour ? -1 : x.behaviour > y.behaviour ? 1 : 0) ||
+      ((objectKey.get(x) as string) < (objectKey.get(y) as string)
+        ? -1
+        : (objectKey.get(x) as string) > (objectKey.get(y) as string)
+          ? 1
+          : 0) ||
+      at(x) - at(y),
+  );
+  const episodes: { first: number; members: Found[] }[] = [];
+  let previous: Found | null = null;
+  for (const f of ordered) {
+    const same =
+      previous !== null &&
+      previous.behaviour === f.behaviour &&
+      objectKey.get(previous) === objectKey.get(f) &&
+      at(f) - at(previous) <= options.windows[f.behaviour];
+    if (same) (episodes.at(-1) as { members: Found[] }).members.push(f);
+    else episodes.push({ first: at(f), members: [f] });
+    previous = f;
+  }
+  episodes.sort((x, y) => x.first - y.first);
+  for (const [i, e] of episodes.entries()) for (const f of e.members) f.episode = i + 1;
+  return episodes.length;
 }
 
 function keyedActions(post: Post, options: AnalysisOptions): [Behaviour, string][] {
@@ -86,7 +141,8 @@ export function coActionsBetween(
   target: string,
   options: AnalysisOptions,
 ): {
-  coActions: { behaviour: string; object: string; posts: string[]; seconds: number }[];
+  coActions: { behaviour: string; object: string; posts: string[]; seconds: number; episode: number }[];
+  episodes: number;
   posts: StoredPost[];
   truncated: boolean;
 } {
@@ -136,13 +192,15 @@ export function coActionsBetween(
       if (jaccard(a.words, b.words) < options.textSimilarity) continue;
       if (best === null || Math.abs(b.post.createdAt - t) < Math.abs(best.createdAt - t)) best = b.post;
     }
-    if (best) found.push({ behaviour: 'co-text', object: a.post.text, first: a.post, second: best });
+    if (best)
+      found.push({ behaviour: 'co-text', object: a.post.text, first: a.post, second: best, words: a.words });
   }
   found.sort(
     (x, y) =>
       Math.min(x.first.createdAt, x.second.createdAt) - Math.min(y.first.createdAt, y.second.createdAt) ||
       (x.behaviour < y.behaviour ? -1 : x.behaviour > y.behaviour ? 1 : 0),
   );
+  const episodes = numberEpisodes(found, options);
   const kept = found.slice(0, MAX_CO_ACTIONS);
   const involved = new Map<string, Post>();
   for (const f of kept) {
@@ -155,7 +213,9 @@ export function coActionsBetween(
       object: f.object,
       posts: [f.first.id, f.second.id],
       seconds: Math.abs(f.second.createdAt - f.first.createdAt),
+      episode: f.episode as number,
     })),
+    episodes,
     posts: [...involved.values()].sort((x, y) => x.createdAt - y.createdAt).map(toStoredPost),
     truncated: found.length > MAX_CO_ACTIONS,
   };

@@ -312,12 +312,17 @@ export const CoAction = Type.Object({
   }),
   posts: Type.Array(Type.String(), { description: 'ids of the two posts, source account’s first' }),
   seconds: Type.Number({ description: 'time between the two posts' }),
+  episode: Type.Integer({
+    description:
+      'the co-action episode (1.., by first time) as the engine counts them: the same object again within the window is the same episode',
+  }),
 });
 
 export const EdgePosts = Type.Object({
   source: Type.String(),
   target: Type.String(),
   coActions: Type.Array(CoAction),
+  episodes: Type.Integer({ description: "distinct episodes among all co-actions found (the edge's count)" }),
   posts: Type.Array(StoredPost),
   truncated: Type.Boolean(),
 });

@@ -138,11 +138,15 @@ function EdgePanel({
         <div className="table-wrap">
           <table className="data-table">
             <caption>
-              {t('coordination.edge.caption', { n: behind.result.data.coActions.length })}
+              {t('coordination.edge.caption', {
+                n: behind.result.data.coActions.length,
+                episodes: behind.result.data.episodes,
+              })}
               {behind.result.data.truncated ? ` ${t('coordination.edge.truncated')}` : ''}
             </caption>
             <thead>
               <tr>
+                <th scope="col">{t('coordination.edge.episode')}</th>
                 <th scope="col">{t('coordination.edge.behaviour')}</th>
                 <th scope="col">{edge.source}</th>
                 <th scope="col">{edge.target}</th>
@@ -156,6 +160,7 @@ function EdgePanel({
                 const second = a?.author === edge.source ? b : a;
                 return (
                   <tr key={`${c.behaviour}-${c.posts.join('-')}`}>
+                    <td className="num">{c.episode}</td>
                     <td>
                       {c.behaviour}
                       <p className="small muted coord-object">{c.object}</p>

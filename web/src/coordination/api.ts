@@ -159,7 +159,10 @@ export interface StoredPost {
 export interface EdgePosts {
   source: string;
   target: string;
-  coActions: { behaviour: string; object: string; posts: string[]; seconds: number }[];
+  /** `episode`: the co-action episode as the engine counts them (the same object within the window again is
+   * the same one); `episodes` is the edge's count. */
+  coActions: { behaviour: string; object: string; posts: string[]; seconds: number; episode: number }[];
+  episodes: number;
   posts: StoredPost[];
   truncated: boolean;
 }

@@ -129,7 +129,9 @@ export const coordinationMessages = {
   'coordination.edge.open': 'Posts of {a} and {b}',
   'coordination.edge.title': 'Posts behind the edge {a} — {b}',
   'coordination.edge.close': 'Close',
-  'coordination.edge.caption': '{n} co-actions, earliest first.',
+  'coordination.edge.caption':
+    '{n} co-actions, earliest first, in {episodes} episodes: the edge counts episodes, and the same object again within the window is the same episode.',
+  'coordination.edge.episode': 'Episode',
   'coordination.edge.truncated': 'Only the first are listed.',
   'coordination.edge.behaviour': 'Behaviour and object',
   'coordination.edge.apart': 'Apart',
