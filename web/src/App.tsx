@@ -36,6 +36,7 @@ const CampaignsPage = lazy(() => import('./pages/CampaignsPage.tsx'));
 const CampaignActionPage = lazy(() => import('./pages/CampaignActionPage.tsx'));
 const CampaignOrganiserPage = lazy(() => import('./pages/CampaignOrganiserPage.tsx'));
 const CampaignConfirmPage = lazy(() => import('./pages/CampaignConfirmPage.tsx'));
+const OrganisationsPage = lazy(() => import('./pages/OrganisationsPage.tsx'));
 
 function useFocusOnNavigation(): void {
   const [path] = useLocation();
@@ -88,6 +89,7 @@ function Routes() {
         <Route path="/login" component={LoginPage} />
         <Route path="/account" component={AccountPage} />
         <Route path="/risk/model" component={RiskModelPage} />
+        <Route path="/admin/organisations/:slug?">{(p) => <OrganisationsPage slug={p.slug} />}</Route>
         <Route component={NotFoundPage} />
       </Switch>
     </Suspense>

@@ -62,9 +62,12 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
   const init: RequestInit = { method, headers, credentials: 'same-origin' };
   if (signal) init.signal = signal;
   if (method !== 'GET' && method !== 'HEAD') {
-    headers['Content-Type'] = 'application/json';
     if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
-    init.body = JSON.stringify(body ?? {});
+    // A DELETE names what it removes in its path and carries no body.
+    if (method !== 'DELETE') {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body ?? {});
+    }
   }
   let res: Response;
   try {
@@ -89,6 +92,7 @@ export const api = {
   get: <T>(path: string, signal?: AbortSignal) => request<T>('GET', path, undefined, signal),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, body),
   patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, body),
+  delete: (path: string) => request<void>('DELETE', path),
 };
 
 /** Builds a query string from the defined, non-empty values. */

@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { t } from '../i18n/index.ts';
+import { canManageOrganisations } from '../lib/permissions.ts';
 import { useSession } from '../lib/session.tsx';
 import { useSituations } from '../lib/situations.tsx';
 
@@ -93,6 +94,11 @@ function Account() {
   };
   return (
     <div className="account">
+      {canManageOrganisations(user) && (
+        <NavLink href="/admin/organisations" current={sectionCurrent(path, '/admin/organisations')}>
+          {t('organisations.navLink')}
+        </NavLink>
+      )}
       <Link
         href="/account"
         className="nav-link account-link"

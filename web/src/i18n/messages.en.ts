@@ -7,7 +7,7 @@ import { coordinationMessages } from './messages.coordination.en.ts';
 import { evidenceExtraMessages } from './messages.evidence.en.ts';
 import { lifelineExtraMessages } from './messages.lifeline.en.ts';
 import { riskModelMessages } from './messages.model.en.ts';
-import { organisationsMessages } from './messages.orgs.en.ts';
+import { organisationsMessages } from './messages.organisations.en.ts';
 import { riskExtraMessages } from './messages.riskui.en.ts';
 export const messages = {
   'meta.locale': 'en-GB',

@@ -32,3 +32,8 @@ export function canAssess(user: User | null | undefined): boolean {
 export function canModerate(user: User | null | undefined): boolean {
   return canWriteEvidence(user) && canReadSealed(user);
 }
+
+/** organisation.manage: create and rename organisations, add and remove their members (admins only). */
+export function canManageOrganisations(user: User | null | undefined): boolean {
+  return user?.role === 'admin';
+}
