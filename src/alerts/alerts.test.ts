@@ -228,6 +228,54 @@ describeEachDatabase('alerts', (getDb) => {
     assert.equal(gone.statusCode, 204);
   });
 
+  it('lists dead letters with what they were for, and sends one again for its owner only', async () => {
+    const db = getDb();
+    // The viewer's webhook row of the previous test failed for good.
+    const [row] = await db.query<{ id: string; subscription_id: string }>(
+      `UPDATE alert_deliveries SET status = 'dead', attempts = 8, last_error = 'connect ECONNREFUSED'
+       WHERE id = (SELECT id FROM alert_deliveries ORDER BY created_at LIMIT 1) RETURNING id, subscription_id`,
+    );
+    assert.ok(row);
+    const dead = (
+      await app.inject({ url: '/api/v1/alert-deliveries/dead', headers: bearer(tokens.viewer) })
+    ).json().items;
+    assert.equal(dead.length, 1);
+    assert.equal(dead[0].id, row.id);
+    assert.equal(dead[0].channel, 'webhook');
+    assert.equal(dead[0].target, 'http://1.1.1.1/vigil-test-hook');
+    assert.equal(dead[0].situationSlug, SLUG);
+    assert.equal(dead[0].subscriptionEnabled, true);
+    assert.ok(dead[0].alertTitle);
+    assert.equal(dead[0].lastError, 'connect ECONNREFUSED');
+
+    const retry = (role: Role | null, id = row.id) =>
+      app.inject({
+        method: 'POST',
+        url: `/api/v1/alert-deliveries/${id}/retry`,
+        headers: role ? bearer(tokens[role]) : {},
+      });
+    assert.equal((await retry(null)).statusCode, 401);
+    assert.equal((await retry('analyst')).statusCode, 404, "another user's dead letter is not found");
+    assert.equal((await retry('viewer', 'not-a-uuid')).statusCode, 400);
+    const again = await retry('viewer');
+    assert.equal(again.statusCode, 202, again.body);
+    const [queued] = await db.query<{ status: string; attempts: number }>(
+      'SELECT status, attempts FROM alert_deliveries WHERE id = $1',
+      [row.id],
+    );
+    assert.deepEqual(queued, { status: 'pending', attempts: 0 });
+    assert.equal((await retry('viewer')).statusCode, 409, 'no longer dead');
+
+    // A paused subscription's dead letter waits until it is resumed.
+    await db.query(`UPDATE alert_deliveries SET status = 'dead', attempts = 8 WHERE id = $1`, [row.id]);
+    await db.query('UPDATE alert_subscriptions SET enabled = false WHERE id = $1', [row.subscription_id]);
+    const paused = await retry('viewer');
+    assert.equal(paused.statusCode, 409);
+    assert.match(paused.json().detail, /paused/);
+    await db.query('UPDATE alert_subscriptions SET enabled = true WHERE id = $1', [row.subscription_id]);
+    await db.query(`UPDATE alert_deliveries SET status = 'done' WHERE id = $1`, [row.id]);
+  });
+
   it('publishes public alerts in the Atom feed and hides the others from anonymous readers', async () => {
     const anonymous = (await app.inject({ url: `/api/v1/situations/${SLUG}/alerts` })).json().items;
     const signedIn = (

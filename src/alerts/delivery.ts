@@ -276,7 +276,7 @@ export async function deliveryCounts(db: Queryable): Promise<DeliveryCounts> {
   return counts;
 }
 
-/** Dead deliveries of the user's subscriptions (the dead-letter view). */
+/** Dead deliveries of the user's subscriptions (the dead-letter view), with what the page shows of them. */
 export async function listDeadDeliveries(db: Queryable, userId: string) {
   return db.query<{
     id: string;
@@ -286,12 +286,51 @@ export async function listDeadDeliveries(db: Queryable, userId: string) {
     attempts: number;
     last_error: string | null;
     created_at: Date;
+    channel: string;
+    target: string | null;
+    subscription_enabled: boolean;
+    alert_title: string;
+    situation_slug: string;
+    situation_visibility: 'public' | 'private';
+    situation_organisation_id: string | null;
   }>(
-    `SELECT d.id, d.subscription_id, d.alert_id, d.event, d.attempts, d.last_error, d.created_at
+    `SELECT d.id, d.subscription_id, d.alert_id, d.event, d.attempts, d.last_error, d.created_at, sub.channel,
+       sub.target, sub.enabled AS subscription_enabled, a.title AS alert_title, s.slug AS situation_slug,
+       s.visibility AS situation_visibility, s.organisation_id AS situation_organisation_id
      FROM alert_deliveries d JOIN alert_subscriptions sub ON sub.id = d.subscription_id
+       JOIN alerts a ON a.id = d.alert_id JOIN situations s ON s.id = a.situation_id
      WHERE d.status = 'dead' AND sub.user_id = $1 ORDER BY d.created_at DESC LIMIT 500`,
     [userId],
   );
+}
+
+/**
+ * Sends a dead letter again: the row is queued as new (attempts from zero, due now) with the same payload
+ * and idempotency key, so a receiver that did get it after all can tell. Only the owner of the
+ * subscription may, only while it is enabled; whether they may still read the situation is checked again
+ * when it is sent, as for every row.
+ */
+export async function retryDeadDelivery(
+  db: Queryable,
+  userId: string,
+  deliveryId: string,
+  now: Date = new Date(),
+): Promise<'queued' | 'not-found' | 'not-dead' | 'disabled'> {
+  const [row] = await db.query<{ status: string; enabled: boolean }>(
+    `SELECT d.status, sub.enabled FROM alert_deliveries d
+       JOIN alert_subscriptions sub ON sub.id = d.subscription_id
+     WHERE d.id = $1 AND sub.user_id = $2`,
+    [deliveryId, userId],
+  );
+  if (!row) return 'not-found';
+  if (row.status !== 'dead') return 'not-dead';
+  if (!row.enabled) return 'disabled';
+  const updated = await db.query(
+    `UPDATE alert_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $2, claimed_until = NULL
+     WHERE id = $1 AND status = 'dead' RETURNING id`,
+    [deliveryId, now],
+  );
+  return updated.length === 1 ? 'queued' : 'not-dead';
 }
 
 /** Runs `deliverDue` every `intervalMs` until stopped; `stop()` waits for the pass in progress. */

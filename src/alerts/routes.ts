@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Database } from '../db/types.ts';
-import { UnauthorizedError } from '../lib/errors.ts';
+import { ConflictError, NotFoundError, UnauthorizedError } from '../lib/errors.ts';
 import { IsoDate, parseWith, Slug, Uuid } from '../lib/schema.ts';
-import { getSituation } from '../situations/service.ts';
+import { canRead, getSituation } from '../situations/service.ts';
 import { alertsFeed } from './atom.ts';
-import { listDeadDeliveries } from './delivery.ts';
+import { listDeadDeliveries, retryDeadDelivery } from './delivery.ts';
 import {
   Alert,
   AlertQuery,
@@ -359,6 +359,11 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
                 attempts: Type.Integer(),
                 lastError: Type.Union([Type.String(), Type.Null()]),
                 createdAt: Type.String(),
+                channel: Type.String(),
+                target: Type.Union([Type.String(), Type.Null()]),
+                subscriptionEnabled: Type.Boolean(),
+                alertTitle: Type.String(),
+                situationSlug: Type.String(),
               }),
             ),
           }),
@@ -368,7 +373,11 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       if (request.actor.kind !== 'user') throw new UnauthorizedError();
-      const rows = await listDeadDeliveries(db, request.actor.user.id);
+      const actor = request.actor;
+      // As for notifications: nothing of a situation the user may no longer read.
+      const rows = (await listDeadDeliveries(db, actor.user.id)).filter((r) =>
+        canRead(actor, { visibility: r.situation_visibility, organisationId: r.situation_organisation_id }),
+      );
       return {
         items: rows.map((r) => ({
           id: r.id,
@@ -378,8 +387,41 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{
           attempts: r.attempts,
           lastError: r.last_error,
           createdAt: r.created_at.toISOString(),
+          channel: r.channel,
+          target: r.target,
+          subscriptionEnabled: r.subscription_enabled,
+          alertTitle: r.alert_title,
+          situationSlug: r.situation_slug,
         })),
       };
+    },
+  );
+
+  app.post(
+    '/alert-deliveries/:id/retry',
+    {
+      schema: {
+        tags,
+        summary:
+          'Send a dead letter of one of your subscriptions again (from zero attempts, same idempotency key)',
+        params: Type.Object({ id: Uuid }),
+        response: {
+          202: Type.Object({ id: Type.String(), status: Type.Literal('pending') }),
+          401: problem,
+          404: problem,
+          409: problem,
+        },
+      },
+    },
+    async (request, reply) => {
+      if (request.actor.kind !== 'user') throw new UnauthorizedError();
+      const outcome = await retryDeadDelivery(db, request.actor.user.id, request.params.id);
+      if (outcome === 'not-found') throw new NotFoundError(`dead letter ${request.params.id}`);
+      if (outcome === 'not-dead')
+        throw new ConflictError('this delivery is not in the dead letters (any more)');
+      if (outcome === 'disabled') throw new ConflictError('its subscription is paused: resume it first');
+      reply.code(202);
+      return { id: request.params.id, status: 'pending' as const };
     },
   );
 

@@ -8,6 +8,7 @@ import { ErrorState, errorMessage, Loading } from '../components/Status.tsx';
 import { t, tn } from '../i18n/index.ts';
 import { useApi } from '../lib/useApi.ts';
 import { apiDelete, SEVERITIES, type Severity, type Subscription } from './api.ts';
+import { DeadLetters } from './DeadLetters.tsx';
 import { channelLabel, severityLabel } from './labels.ts';
 
 type Channel = Subscription['channel'];
@@ -231,6 +232,7 @@ export function Subscriptions({ slug }: { slug: string }) {
             </table>
           </div>
         ))}
+      <DeadLetters slug={slug} />
       <NewSubscription
         slug={slug}
         onCreated={(s) => {

@@ -80,6 +80,22 @@ export interface Subscription {
   secret?: string;
 }
 
+/** A delivery that failed too often (GET /alert-deliveries/dead). */
+export interface DeadLetter {
+  id: string;
+  subscriptionId: string;
+  alertId: string;
+  event: 'opened' | 'resolved';
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  channel: Subscription['channel'];
+  target: string | null;
+  subscriptionEnabled: boolean;
+  alertTitle: string;
+  situationSlug: string;
+}
+
 export interface Notification {
   id: string;
   event: 'opened' | 'resolved';
