@@ -16,13 +16,22 @@ export const IsoDate = Type.String({
   description: 'A calendar date, YYYY-MM-DD',
   examples: ['2023-01-15'],
 });
+const PARTIAL_DATE_PATTERN = '^\\d{4}-\\d{2}(-\\d{2})?$';
 export const PartialDateText = Type.String({
-  pattern: '^\\d{4}-\\d{2}(-\\d{2})?$',
+  pattern: PARTIAL_DATE_PATTERN,
   description: 'A date known to the day (YYYY-MM-DD) or only to the month (YYYY-MM)',
   examples: ['2022-12-12', '2016-06'],
 });
 export const HttpUrl = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048 });
-export const Slug = Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', minLength: 2, maxLength: 80 });
+const SLUG_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
+export const Slug = Type.String({ pattern: SLUG_PATTERN, minLength: 2, maxLength: 80 });
+
+/** Plain words for the patterns people meet in forms, instead of the regular expression itself. */
+export const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
+  [SLUG_PATTERN]: 'must be lower-case letters and digits, in words joined by single hyphens (e.g. "team-a")',
+  '^https?://': 'must start with http:// or https://',
+  [PARTIAL_DATE_PATTERN]: 'must be a date (YYYY-MM-DD) or a month (YYYY-MM)',
+};
 export const Uuid = Type.String({ format: 'uuid' });
 
 export const GeoJsonObject = Type.Object(

@@ -1,6 +1,7 @@
 // Maps every error once to RFC 7807 problem+json, naming the bad field where there is one.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, type FieldError } from '../lib/errors.ts';
+import { PATTERN_MESSAGES } from '../lib/schema.ts';
 
 const PROBLEM_TYPE = 'https://vigil.invalid/problems/';
 
@@ -19,6 +20,8 @@ export function fieldErrorsFromAjv(errors: AjvError[]): FieldError[] {
     if (error.keyword === 'required' && typeof error.params.missingProperty === 'string') {
       path = [path, error.params.missingProperty].filter(Boolean).join('.');
       message = 'is required';
+    } else if (error.keyword === 'pattern' && typeof error.params.pattern === 'string') {
+      message = PATTERN_MESSAGES[error.params.pattern] ?? message;
     } else if (
       error.keyword === 'additionalProperties' &&
       typeof error.params.additionalProperty === 'string'

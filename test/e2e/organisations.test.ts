@@ -71,13 +71,13 @@ describe('organisations page in a browser', { timeout: 300_000 }, () => {
     await create.getByLabel('Name', { exact: true }).fill('Team A');
     await refusedOnce(async () => {
       await create.getByRole('button', { name: 'Create the organisation' }).click();
-      await create.getByText(/^Must match pattern/).waitFor();
+      await create.getByText(/^must be lower-case letters and digits/i).waitFor();
     });
     assert.equal(await slug.getAttribute('aria-invalid'), 'true');
     const describedBy = (await slug.getAttribute('aria-describedby')) ?? '';
     assert.match(
       (await page.locator(`[id="${describedBy.split(' ').pop()}"]`).textContent()) ?? '',
-      /Must match pattern/,
+      /must be lower-case letters and digits/i,
       'the error is tied to the slug field',
     );
     assert.equal(await slug.evaluate((el) => el === document.activeElement), true, 'focus is on the slug');
