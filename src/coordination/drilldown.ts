@@ -2,7 +2,7 @@
 // same rules as the engine (same reposted post, same normalised link, same hashtag sequence, or
 // near-identical text, within the run's window for that behaviour), numbered into episodes the way the
 // engine counts an edge's co-actions.
-import { normaliseUrl, textWords } from './normalize.ts';
+import { normaliseUrl, textWords, wordSetJaccard } from './normalize.ts';
 import type { StoredPost } from './schema.ts';
 import type { AnalysisOptions, Behaviour, Post } from './types.ts';
 
@@ -41,7 +41,7 @@ function numberEpisodes(found: Found[], options: AnalysisOptions): number {
       continue;
     }
     const words = f.words;
-    let rep = representatives.find((r) => jaccard(words, r.words) >= options.textSimilarity);
+    let rep = representatives.find((r) => wordSetJaccard(words, r.words) >= options.textSimilarity);
     if (!rep) {
       rep = { words, key: f.object };
       representatives.push(rep);
@@ -115,12 +115,6 @@ function pairWithin(actions: Action[], window: number, emit: (a: Post, b: Post) 
   }
 }
 
-function jaccard(a: Set<string>, b: Set<string>): number {
-  let inter = 0;
-  for (const w of a) if (b.has(w)) inter++;
-  return inter / (a.size + b.size - inter || 1);
-}
-
 export function toStoredPost(p: Post): StoredPost {
   return {
     platform: p.platform,
@@ -189,7 +183,7 @@ export function coActionsBetween(
     for (let i = lo; i < targetTexts.length; i++) {
       const b = targetTexts[i] as (typeof texts)[number];
       if (b.post.createdAt > t + window) break;
-      if (jaccard(a.words, b.words) < options.textSimilarity) continue;
+      if (wordSetJaccard(a.words, b.words) < options.textSimilarity) continue;
       if (best === null || Math.abs(b.post.createdAt - t) < Math.abs(best.createdAt - t)) best = b.post;
     }
     if (best)

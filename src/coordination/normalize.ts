@@ -234,6 +234,13 @@ const WORD = /[\p{L}\p{N}]+/gu;
 
 /** Distinct words of a text for near-duplicate detection: lower case, NFKC, no links, mentions or
  * retweet prefix, hashtags kept as words (paraphrasing often swaps hashtags, rarely words). */
+/** Jaccard similarity of two word sets; two empty sets are not similar (there is nothing to compare). */
+export function wordSetJaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  let common = 0;
+  for (const w of a) if (b.has(w)) common++;
+  return common / (a.size + b.size - common || 1);
+}
+
 export function textWords(text: string): string[] {
   let s = text.toLowerCase();
   const ascii = !NON_ASCII.test(s);

@@ -3,7 +3,7 @@
 // situation whose text is near-identical, by the same word-set Jaccard as the engine's own text clusters.
 // The newer narrative names the assessment it came from; an analyst who sets its stance replaces it.
 import type { Queryable } from '../db/types.ts';
-import { textWords } from './normalize.ts';
+import { textWords, wordSetJaccard } from './normalize.ts';
 
 interface AssessedRow {
   id: string;
@@ -13,13 +13,6 @@ interface AssessedRow {
   stance_set_by: string | null;
   stance_set_at: Date | null;
   stance_carried_from: string | null;
-}
-
-function jaccard(a: Set<string>, b: Set<string>): number {
-  if (a.size === 0 && b.size === 0) return 1;
-  let common = 0;
-  for (const w of a) if (b.has(w)) common++;
-  return common / (a.size + b.size - common);
 }
 
 /** Carries stances into the narratives of `runId`; returns how many narratives took one. */
@@ -45,7 +38,7 @@ export async function carryStances(
   let carried = 0;
   for (const narrative of fresh) {
     const words = new Set(textWords(narrative.label));
-    const source = earlier.find((e) => jaccard(words, e.words) >= threshold)?.row;
+    const source = earlier.find((e) => wordSetJaccard(words, e.words) >= threshold)?.row;
     if (!source) continue;
     await tx.query(
       `UPDATE coordination_narratives SET stance = $2, stance_note = $3, stance_set_by = $4, stance_set_at = $5,
