@@ -423,90 +423,14 @@ export function sweepBehaviour(
   maxCrowd: number,
   target: SweepTarget,
 ): SweepStats {
-  // One loop per kind of sweep, not one loop with a branch per pair: each stays monomorphic, so the
-  // compiler inlines the sketch and table calls into it every time (with one shared loop, whether it did
-  // changed from run to run and the sweeps took up to twice as long).
-  if (target.kind === 'crowd') return sweepCrowd(ordered, window, maxCrowd, target.crowd);
-  if (target.kind === 'count') return sweepCount(ordered, window, maxCrowd, target.sketch, target.distinct);
-  return sweepCollect(
-    ordered,
-    objectOffset,
-    beh,
-    window,
-    maxCrowd,
-    target.table,
-    target.sketch,
-    target.minCount,
-  );
-}
-
-function sweepCrowd(ordered: OrderedLog, window: number, maxCrowd: number, crowd: Float64Array): SweepStats {
   const { log, start, objectCount, time, account } = ordered;
   const stats: SweepStats = { actions: log.length, pairWork: 0, crowdedActions: 0 };
-  for (let o = 0; o < objectCount; o++) {
-    const s = start[o] as number;
-    const e = start[o + 1] as number;
-    if (e - s < 2) continue;
-    let lo = s;
-    let hi = s;
-    for (let p = s; p < e; p++) {
-      const t = time[p] as number;
-      while (hi < e && (time[hi] as number) - t <= window) hi++;
-      while ((time[lo] as number) < t - window) lo++;
-      const acc = account[p] as number;
-      const forward = hi - p - 1;
-      crowd[acc] = (crowd[acc] as number) + (hi - lo - 1);
-      if (forward > maxCrowd || hi - lo - 1 > 2 * maxCrowd) stats.crowdedActions++;
-      else stats.pairWork += forward;
-    }
-  }
-  return stats;
-}
-
-function sweepCount(
-  ordered: OrderedLog,
-  window: number,
-  maxCrowd: number,
-  sketch: PairSketch | null,
-  distinct: DistinctPairCounter,
-): SweepStats {
-  const { log, start, objectCount, time, account } = ordered;
-  for (let o = 0; o < objectCount; o++) {
-    const s = start[o] as number;
-    const e = start[o + 1] as number;
-    if (e - s < 2) continue;
-    let lo = s;
-    let hi = s;
-    for (let p = s; p < e; p++) {
-      const t = time[p] as number;
-      while (hi < e && (time[hi] as number) - t <= window) hi++;
-      while ((time[lo] as number) < t - window) lo++;
-      if (hi - p - 1 > maxCrowd || hi - lo - 1 > 2 * maxCrowd) continue;
-      const acc = account[p] as number;
-      for (let q = p + 1; q < hi; q++) {
-        const other = account[q] as number;
-        if (other === acc) continue;
-        const i = Math.min(acc, other);
-        const j = Math.max(acc, other);
-        distinct.add(i, j);
-        sketch?.add(i, j);
-      }
-    }
-  }
-  return { actions: log.length, pairWork: 0, crowdedActions: 0 };
-}
-
-function sweepCollect(
-  ordered: OrderedLog,
-  objectOffset: number,
-  beh: number,
-  window: number,
-  maxCrowd: number,
-  table: PairTable,
-  sketch: PairSketch | null,
-  minCount: number,
-): SweepStats {
-  const { log, start, objectCount, time, account } = ordered;
+  const crowd = target.kind === 'crowd' ? target.crowd : null;
+  const counting = target.kind === 'count';
+  const distinct = target.kind === 'count' ? target.distinct : null;
+  const table = target.kind === 'collect' ? target.table : null;
+  const sketch = target.kind === 'crowd' ? null : target.sketch;
+  const minCount = target.kind === 'collect' ? target.minCount : 0;
   for (let o = 0; o < objectCount; o++) {
     const s = start[o] as number;
     const e = start[o + 1] as number;
@@ -518,16 +442,28 @@ function sweepCollect(
       const t = time[p] as number;
       while (hi < e && (time[hi] as number) - t <= window) hi++;
       while ((time[lo] as number) < t - window) lo++;
-      if (hi - p - 1 > maxCrowd || hi - lo - 1 > 2 * maxCrowd) continue;
       const acc = account[p] as number;
+      const forward = hi - p - 1;
+      if (crowd !== null) {
+        crowd[acc] = (crowd[acc] as number) + (hi - lo - 1);
+        if (forward > maxCrowd || hi - lo - 1 > 2 * maxCrowd) stats.crowdedActions++;
+        else stats.pairWork += forward;
+        continue;
+      }
+      if (forward > maxCrowd || hi - lo - 1 > 2 * maxCrowd) continue;
       for (let q = p + 1; q < hi; q++) {
         const other = account[q] as number;
         if (other === acc) continue;
         const i = Math.min(acc, other);
         const j = Math.max(acc, other);
-        if (sketch === null || sketch.bound(i, j) >= minCount) table.add(i, j, globalObject, beh, t, window);
+        if (counting) {
+          (distinct as DistinctPairCounter).add(i, j);
+          sketch?.add(i, j);
+        } else if (sketch === null || sketch.bound(i, j) >= minCount) {
+          (table as PairTable).add(i, j, globalObject, beh, t, window);
+        }
       }
     }
   }
-  return { actions: log.length, pairWork: 0, crowdedActions: 0 };
+  return stats;
 }
