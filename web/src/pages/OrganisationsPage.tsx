@@ -84,17 +84,12 @@ function FormError({ text }: { text: string | null }) {
   );
 }
 
-function CreateForm({
-  onStart,
-  onCreated,
-}: {
-  onStart: () => void;
-  onCreated: (created: Organisation) => Promise<void>;
-}) {
-  const id = useId();
+/**
+ * The submit of one of this page's forms: busy while the request runs, the server's refusal shown on its
+ * fields (or on `conflictField` for a 409) and in the form's message, focus on the first invalid field.
+ */
+function useRefusableSubmit(conflictField: string, onStart: () => void, work: () => Promise<void>) {
   const form = useRef<HTMLFormElement>(null);
-  const [slug, setSlug] = useState('');
-  const [name, setName] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -105,12 +100,9 @@ function CreateForm({
     setFormError(null);
     setBusy(true);
     try {
-      const created = await api.post<Organisation>(ORGANISATIONS_PATH, { slug: slug.trim(), name });
-      setSlug('');
-      setName('');
-      await onCreated(created);
+      await work();
     } catch (err) {
-      const { fields, message } = refusal(err, 'slug');
+      const { fields, message } = refusal(err, conflictField);
       setErrors(fields);
       setFormError(message);
       focusFirstInvalid(form);
@@ -118,6 +110,25 @@ function CreateForm({
       setBusy(false);
     }
   };
+  return { form, errors, formError, busy, submit };
+}
+
+function CreateForm({
+  onStart,
+  onCreated,
+}: {
+  onStart: () => void;
+  onCreated: (created: Organisation) => Promise<void>;
+}) {
+  const id = useId();
+  const [slug, setSlug] = useState('');
+  const [name, setName] = useState('');
+  const { form, errors, formError, busy, submit } = useRefusableSubmit('slug', onStart, async () => {
+    const created = await api.post<Organisation>(ORGANISATIONS_PATH, { slug: slug.trim(), name });
+    setSlug('');
+    setName('');
+    await onCreated(created);
+  });
   return (
     <section aria-labelledby={`${id}-heading`} className="section page-narrow">
       <h2 id={`${id}-heading`}>{t('organisations.create.heading')}</h2>
@@ -239,36 +250,18 @@ function RenameForm({
   onRenamed: (name: string) => Promise<void>;
 }) {
   const id = useId();
-  const form = useRef<HTMLFormElement>(null);
   const [name, setName] = useState(organisation.name);
-  const [error, setError] = useState<string | undefined>(undefined);
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   useEffect(() => setName(organisation.name), [organisation.name]);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    onStart();
-    setError(undefined);
-    setFormError(null);
-    setBusy(true);
-    try {
-      const renamed = await api.patch<Organisation>(organisationPath(organisation.slug), { name });
-      await onRenamed(renamed.name);
-    } catch (err) {
-      const { fields, message } = refusal(err, 'name');
-      setError(fields.name);
-      setFormError(message);
-      focusFirstInvalid(form);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { form, errors, formError, busy, submit } = useRefusableSubmit('name', onStart, async () => {
+    const renamed = await api.patch<Organisation>(organisationPath(organisation.slug), { name });
+    await onRenamed(renamed.name);
+  });
   return (
     <section aria-labelledby={`${id}-heading`} className="section">
       <h2 id={`${id}-heading`}>{t('organisations.rename.heading')}</h2>
       <form ref={form} className="inline-form" onSubmit={submit} noValidate aria-labelledby={`${id}-heading`}>
         <FormError text={formError} />
-        <Field id={`${id}-name`} label={t('organisations.rename.label')} error={error}>
+        <Field id={`${id}-name`} label={t('organisations.rename.label')} error={errors.name}>
           {(p) => (
             <input
               {...p}
@@ -299,30 +292,12 @@ function AddMemberForm({
   onAdded: (member: Member) => Promise<void>;
 }) {
   const id = useId();
-  const form = useRef<HTMLFormElement>(null);
   const [email, setEmail] = useState('');
-  const [error, setError] = useState<string | undefined>(undefined);
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    onStart();
-    setError(undefined);
-    setFormError(null);
-    setBusy(true);
-    try {
-      const added = await api.post<Member>(`${organisationPath(slug)}/members`, { email: email.trim() });
-      setEmail('');
-      await onAdded(added);
-    } catch (err) {
-      const { fields, message } = refusal(err, 'email');
-      setError(fields.email);
-      setFormError(message);
-      focusFirstInvalid(form);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { form, errors, formError, busy, submit } = useRefusableSubmit('email', onStart, async () => {
+    const added = await api.post<Member>(`${organisationPath(slug)}/members`, { email: email.trim() });
+    setEmail('');
+    await onAdded(added);
+  });
   return (
     <form
       ref={form}
@@ -337,7 +312,7 @@ function AddMemberForm({
         id={`${id}-email`}
         label={t('organisations.members.addLabel')}
         hint={t('organisations.members.addHint')}
-        error={error}
+        error={errors.email}
       >
         {(p) => (
           <input
