@@ -113,6 +113,31 @@ function useRefusableSubmit(conflictField: string, onStart: () => void, work: ()
   return { form, errors, formError, busy, submit };
 }
 
+/** The organisation's name, as the create and rename forms both ask for it. */
+function NameField(props: {
+  id: string;
+  label: string;
+  error: string | undefined;
+  value: string;
+  onChange: (name: string) => void;
+}) {
+  return (
+    <Field id={props.id} label={props.label} error={props.error}>
+      {(p) => (
+        <input
+          {...p}
+          type="text"
+          name="name"
+          required
+          autoComplete="organization"
+          value={props.value}
+          onChange={(e) => props.onChange(e.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
 function CreateForm({
   onStart,
   onCreated,
@@ -153,19 +178,13 @@ function CreateForm({
             />
           )}
         </Field>
-        <Field id={`${id}-name`} label={t('organisations.create.name')} error={errors.name}>
-          {(p) => (
-            <input
-              {...p}
-              type="text"
-              name="name"
-              required
-              autoComplete="organization"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-            />
-          )}
-        </Field>
+        <NameField
+          id={`${id}-name`}
+          label={t('organisations.create.name')}
+          error={errors.name}
+          value={name}
+          onChange={setName}
+        />
         <button type="submit" className="button" disabled={busy}>
           {t('organisations.create.submit')}
         </button>
@@ -261,19 +280,13 @@ function RenameForm({
       <h2 id={`${id}-heading`}>{t('organisations.rename.heading')}</h2>
       <form ref={form} className="inline-form" onSubmit={submit} noValidate aria-labelledby={`${id}-heading`}>
         <FormError text={formError} />
-        <Field id={`${id}-name`} label={t('organisations.rename.label')} error={errors.name}>
-          {(p) => (
-            <input
-              {...p}
-              type="text"
-              name="name"
-              required
-              autoComplete="organization"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-            />
-          )}
-        </Field>
+        <NameField
+          id={`${id}-name`}
+          label={t('organisations.rename.label')}
+          error={errors.name}
+          value={name}
+          onChange={setName}
+        />
         <button type="submit" className="button button-secondary" disabled={busy}>
           {t('organisations.rename.submit')}
         </button>
