@@ -2,7 +2,7 @@
 // its numbers of members and situations and a form to create one at /admin/organisations; one organisation
 // at /admin/organisations/:slug, to rename it, add and remove members, and see its situations and the
 // history of its memberships. Everyone else is told they may not, and the API is not asked.
-import { type FormEvent, type RefObject, useCallback, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useId, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { ApiError, api } from '../api/client.ts';
 import { Field } from '../components/Form.tsx';
@@ -62,10 +62,6 @@ function refusal(err: unknown, conflictField: string): { fields: Record<string, 
 }
 
 /** Moves focus to the first field marked invalid, once it is on screen. */
-function focusFirstInvalid(form: RefObject<HTMLFormElement | null>): void {
-  requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-}
-
 /** The live region every change on the page reports to; hidden while empty. */
 function Done({ text }: { text: string }) {
   return (
@@ -93,6 +89,12 @@ function useRefusableSubmit(conflictField: string, onStart: () => void, work: ()
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Counts refusals; after each one is on the page (an effect runs after the render that shows it), the
+  // first invalid field takes focus. A frame callback could run before that render and find none.
+  const [refusals, setRefusals] = useState(0);
+  useEffect(() => {
+    if (refusals > 0) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [refusals]);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     onStart();
@@ -105,7 +107,7 @@ function useRefusableSubmit(conflictField: string, onStart: () => void, work: ()
       const { fields, message } = refusal(err, conflictField);
       setErrors(fields);
       setFormError(message);
-      focusFirstInvalid(form);
+      setRefusals((n) => n + 1);
     } finally {
       setBusy(false);
     }
