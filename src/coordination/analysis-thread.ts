@@ -3,6 +3,9 @@
 // PostgreSQL, or, on the embedded database (which one process cannot open twice), from pages the main
 // thread reads and sends on request, one page ahead at most. It reports progress, builds the output files,
 // and hands the result back; the main thread stores it. Terminating the worker cancels the analysis.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type MessagePort, Worker } from 'node:worker_threads';
 import type { Queryable } from '../db/types.ts';
 import { type AnalysisResult, analyze, iterableSource, type PostSource } from './engine.ts';
@@ -33,6 +36,8 @@ export interface AnalysisInput {
   total: number;
   /** PostgreSQL: the worker opens its own connection. Null: the main thread sends the posts. */
   databaseUrl: string | null;
+  /** Where the run's temporary directory is made (default: the system's temporary directory). */
+  tempParent?: string;
 }
 
 export interface AnalysisOutput {
@@ -84,13 +89,29 @@ export function analyzeInThread(
 ): Promise<AnalysisOutput> {
   return new Promise<AnalysisOutput>((resolve, reject) => {
     if (signal?.aborted) return reject(new AnalysisCancelled());
-    const worker = new Worker(new URL('./analysis-thread.mjs', import.meta.url), { workerData: input });
+    // The run's temporary files live in a directory of its own, removed here however the worker ends:
+    // a terminated worker runs no cleanup of its own.
+    let workDir: string;
+    try {
+      workDir = mkdtempSync(join(input.tempParent ?? tmpdir(), 'vigil-coord-run-'));
+    } catch (error) {
+      return reject(
+        new Error(
+          `cannot create the analysis's temporary directory (${(error as Error).message}); set TMPDIR to a writable directory`,
+        ),
+      );
+    }
+    const workerData: AnalysisInput & { workDir: string } = { ...input, workDir };
+    const worker = new Worker(new URL('./analysis-thread.mjs', import.meta.url), { workerData });
     let settled = false;
     const settle = (done: () => void): void => {
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', cancel);
-      void worker.terminate();
+      void worker
+        .terminate()
+        .catch(() => 0)
+        .finally(() => rmSync(workDir, { recursive: true, force: true }));
       done();
     };
     const cancel = (): void => settle(() => reject(new AnalysisCancelled()));
@@ -121,7 +142,10 @@ export function analyzeInThread(
 }
 
 /** Worker thread: reads the posts, analyses them, and posts the result (or the error) back. */
-export async function serveAnalysis(port: MessagePort, input: AnalysisInput): Promise<void> {
+export async function serveAnalysis(
+  port: MessagePort,
+  input: AnalysisInput & { workDir?: string },
+): Promise<void> {
   const send = (message: ToMain): void => port.postMessage(message);
   let close: (() => Promise<void>) | null = null;
   let listener: ((m: ToWorker) => void) | null = null;
@@ -157,8 +181,11 @@ export async function serveAnalysis(port: MessagePort, input: AnalysisInput): Pr
         return { ...read, files: [input.label] };
       },
     };
-    const result = await analyze(source, input.options, (phase, done, total) =>
-      send({ kind: 'progress', phase, done, total }),
+    const result = await analyze(
+      source,
+      input.options,
+      (phase, done, total) => send({ kind: 'progress', phase, done, total }),
+      input.workDir,
     );
     send({ kind: 'progress', phase: 'write', done: 0, total: 1 });
     send({ kind: 'done', output: { result, files: resultFiles(result) } });

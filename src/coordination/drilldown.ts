@@ -25,7 +25,7 @@ interface Found {
 }
 
 /**
- * Numbers co-actions into episodes as the engine's pair table counts them (PairTable.add): co-actions of
+ * Numbers co-actions into episodes as the engine counts them (countPartition in pairspill.ts): co-actions of
  * one behaviour on the same object (for co-text: near-identical texts) whose times are within the window
  * of the previous one are one episode; another object, or a longer pause, starts the next. A co-action's
  * time is that of its earlier post. Episodes are numbered by first time; returns how many there are.

@@ -6,16 +6,14 @@ import { KeyIds, StringIds } from './keyids.ts';
 import { TextIndex } from './minhash.ts';
 import { normaliseUrl, textWords } from './normalize.ts';
 import {
-  DistinctPairCounter,
   EventLog,
   type OrderedLog,
   orderByObjectThenTime,
   orderLog,
-  PairSketch,
-  PairTable,
   type SweepStats,
   sweepBehaviour,
 } from './pairs.ts';
+import { CountedPairs, countPartition, PairEventSpill } from './pairspill.ts';
 import { surprise } from './stats.ts';
 import {
   type AnalysisOptions,
@@ -134,9 +132,10 @@ export interface AnalysisResult {
     textComparisons: number;
     /** Distinct account pairs that co-acted at least once (the Bonferroni divisor). */
     candidatePairs: number;
-    /** False when there were too many to count exactly and `candidatePairs` is an estimate (±0.4 %). */
+    /** Whether `candidatePairs` is an exact count. Always true since pairs are counted by partition; kept
+     * because results saved by earlier versions (an estimate beyond a million pairs) carry it. */
     candidatePairsExact: boolean;
-    /** Pairs kept with exact counts: those whose upper bound reached `minCoActions`. */
+    /** Pairs whose co-actions were counted into episodes: those with at least `minCoActions` of them. */
     storedPairs: number;
     testedPairs: number;
     significantPairs: number;
@@ -222,9 +221,14 @@ class Collector {
       this.followers.push(post.followers);
       this.postCounts.push(0);
     } else {
-      if (post.authorName !== null) this.authorNames[acc] = post.authorName;
-      if (post.authorCreatedAt !== null) this.authorCreated[acc] = post.authorCreatedAt;
-      if (post.followers !== null) this.followers[acc] = post.followers;
+      // Only a changed value is stored: storing each post's fresh copy of the same name puts a young
+      // string into an old array at every post, which the garbage collector must then keep and move.
+      const name = post.authorName;
+      if (name !== null && name !== this.authorNames[acc]) this.authorNames[acc] = name;
+      const created = post.authorCreatedAt;
+      if (created !== null && created !== this.authorCreated[acc]) this.authorCreated[acc] = created;
+      const followers = post.followers;
+      if (followers !== null && followers !== this.followers[acc]) this.followers[acc] = followers;
     }
     this.postCounts[acc] = (this.postCounts[acc] as number) + 1;
     const t = post.createdAt;
@@ -269,10 +273,15 @@ class Collector {
   }
 }
 
+/**
+ * Runs the analysis. `workDir` is where the temporary file of pair co-actions goes (default: the
+ * system's temporary directory); the file is removed before this returns or throws.
+ */
 export async function analyze(
   source: PostSource,
   partialOptions: Partial<AnalysisOptions> = {},
   onProgress?: ProgressCallback,
+  workDir?: string,
 ): Promise<AnalysisResult> {
   const options = resolveOptions(partialOptions);
   const seconds: Record<string, number> = {};
@@ -341,42 +350,42 @@ export async function analyze(
     }
     objectOffset += objectCounts[beh];
   }
-  // First sweep: crowds and the amount of pair work. Second: an upper bound of every pair's co-actions
-  // and the number of distinct pairs; about 4 pairs in 5 co-act once and are never stored (PairSketch).
+  // First sweep: crowds and the amount of pair work. Second: every pair co-action to a spill file, then
+  // counted one partition of accounts at a time (pairspill.ts): about 4 pairs in 5 co-act once.
   for (const { beh, ordered, objectOffset: offset } of sweeps) {
-    const s: SweepStats = sweepBehaviour(
-      ordered,
-      offset,
-      BEHAVIOUR_INDEX[beh],
-      options.windows[beh],
-      options.maxWindowCrowd,
-      { kind: 'crowd', crowd: crowd[beh] },
-    );
+    const s: SweepStats = sweepBehaviour(ordered, offset, options.windows[beh], options.maxWindowCrowd, {
+      kind: 'crowd',
+      crowd: crowd[beh],
+    });
     pairWork += s.pairWork;
     crowdedActions += s.crowdedActions;
   }
-  const sketch = options.minCoActions > 1 ? new PairSketch(pairWork, options.minCoActions) : null;
-  const distinctPairs = new DistinctPairCounter(accountCount);
-  for (const { beh, ordered, objectOffset: offset } of sweeps) {
-    sweepBehaviour(ordered, offset, BEHAVIOUR_INDEX[beh], options.windows[beh], options.maxWindowCrowd, {
-      kind: 'count',
-      sketch,
-      distinct: distinctPairs,
-    });
+  const objectStart = new Int32Array(BEHAVIOURS.length + 1);
+  for (let b = 0; b < BEHAVIOURS.length; b++)
+    objectStart[b + 1] = (objectStart[b] as number) + objectCounts[BEHAVIOURS[b] as Behaviour];
+  const windows = Float64Array.from(BEHAVIOURS, (beh) => options.windows[beh]);
+  const counted = new CountedPairs(BEHAVIOURS.length);
+  let candidatePairs = 0;
+  const spill = new PairEventSpill(pairWork, workDir);
+  try {
+    for (const { beh, ordered, objectOffset: offset } of sweeps) {
+      sweepBehaviour(ordered, offset, options.windows[beh], options.maxWindowCrowd, { kind: 'emit', spill });
+      tick();
+    }
+    sweeps.length = 0;
+    spill.finish();
+    for (let p = 0; p < spill.partitions; p++) {
+      candidatePairs += countPartition(
+        spill.read(p),
+        objectStart,
+        windows,
+        Math.max(1, options.minCoActions),
+        counted,
+      );
+    }
+  } finally {
+    spill.dispose();
   }
-  // Third sweep: exact distinct co-action counts of the pairs that can reach the minimum.
-  const admitted = sketch ? sketch.cellsAtLeast(options.minCoActions) : distinctPairs.count;
-  const table = new PairTable(BEHAVIOURS.length, 2 ** Math.max(12, Math.ceil(Math.log2(admitted * 2 + 1))));
-  for (const { beh, ordered, objectOffset: offset } of sweeps) {
-    sweepBehaviour(ordered, offset, BEHAVIOUR_INDEX[beh], options.windows[beh], options.maxWindowCrowd, {
-      kind: 'collect',
-      table,
-      sketch,
-      minCount: options.minCoActions,
-    });
-    tick();
-  }
-  sweeps.length = 0;
   lap('sweeps');
 
   // ---- Significance: observed distinct co-actions against what chance gives this pair.
@@ -384,24 +393,22 @@ export async function analyze(
   // accounts filled those slots in proportion to their activity, j would fill crowd_i x n_j / N of them.
   // Viral moments (large crowds), very active accounts (large n) and popular objects all raise it.
   // Every pair that co-acted at least once is a hypothesis, tested or not: the Bonferroni divisor.
-  const candidatePairs = distinctPairs.count;
   const threshold = -Math.log10(options.alpha / Math.max(1, candidatePairs));
   const edges: EdgeResult[] = [];
   let testedPairs = 0;
   const k = BEHAVIOURS.length;
-  for (let s = 0; s < table.capacity; s++) {
-    const i = table.a[s] as number;
-    if (i === -1) continue;
+  for (let s = 0; s < counted.length; s++) {
     let observedTotal = 0;
-    for (let x = 0; x < k; x++) observedTotal += table.counts[s * k + x] as number;
+    for (let x = 0; x < k; x++) observedTotal += counted.counts[s * k + x] as number;
     if (observedTotal < options.minCoActions) continue;
     testedPairs++;
-    const j = table.b[s] as number;
+    const i = counted.a[s] as number;
+    const j = counted.b[s] as number;
     const observed = zeroByBehaviour();
     const expected = zeroByBehaviour();
     let expectedTotal = 0;
     for (const beh of BEHAVIOURS) {
-      const o = table.counts[s * k + BEHAVIOUR_INDEX[beh]] as number;
+      const o = counted.counts[s * k + BEHAVIOUR_INDEX[beh]] as number;
       observed[beh] = o;
       const n = totals[beh];
       if (n === 0) continue;
@@ -756,8 +763,8 @@ export async function analyze(
       distinctTexts: collector.texts.size,
       textComparisons: collector.texts.comparisons,
       candidatePairs,
-      candidatePairsExact: distinctPairs.isExact,
-      storedPairs: table.size,
+      candidatePairsExact: true,
+      storedPairs: counted.length,
       testedPairs,
       significantPairs: significantEdges.length,
       scoreThreshold: round(threshold),

@@ -54,6 +54,8 @@ export interface JobOptions {
   signal?: AbortSignal;
   /** Told of every progress report of the analysis (as it arrives from the analysis thread). */
   onProgress?: (phase: ProgressPhase | 'store', done: number, total: number) => void;
+  /** Where a run's temporary directory is made (default: the system's temporary directory). */
+  tempParent?: string;
 }
 
 const DEFAULT_LEASE_MS = 120_000;
@@ -174,6 +176,7 @@ export async function executeRun(
         options: run.options,
         total: await countVisiblePosts(db, run.situation_id, run.created_at),
         databaseUrl: db.kind === 'postgres' ? (options.databaseUrl ?? null) : null,
+        ...(options.tempParent ? { tempParent: options.tempParent } : {}),
       },
       report,
       signal,

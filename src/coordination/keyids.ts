@@ -1,70 +1,65 @@
-// Dense ids for 64-bit keys (two 32-bit hashes), in flat typed arrays: millions of links, reposted ids
-// and texts cost 12 bytes a slot and nothing for the garbage collector to walk, where a Map of strings
-// keeps every string and an entry object alive. Two independent 32-bit hashes of a string collide by
+// Dense ids for 64-bit keys (two 32-bit hashes), in one flat typed array: millions of links, reposted
+// ids and texts cost 12 bytes a slot and nothing for the garbage collector to walk, where a Map of
+// strings keeps every string and an entry object alive. Two independent 32-bit hashes of a string collide by
 // chance with probability ~n²/2^65: about 1 in 10^6 for five million distinct keys.
 import { hashString } from './normalize.ts';
 
 export class KeyIds {
-  private hi: Int32Array;
-  private lo: Int32Array;
-  private ids: Int32Array;
+  /** Per slot: the key's two halves and its id (-1 when empty), side by side, so that a look-up in a
+   * table larger than the cache costs one memory access, not three. */
+  private slots: Int32Array;
   private mask: number;
   size = 0;
 
   constructor(capacity = 1 << 12) {
     const cap = 2 ** Math.max(4, Math.ceil(Math.log2(capacity)));
-    this.hi = new Int32Array(cap);
-    this.lo = new Int32Array(cap);
-    this.ids = new Int32Array(cap).fill(-1);
+    this.slots = KeyIds.emptySlots(cap);
     this.mask = cap - 1;
   }
 
+  private static emptySlots(cap: number): Int32Array {
+    const slots = new Int32Array(cap * 3);
+    for (let s = 2; s < slots.length; s += 3) slots[s] = -1;
+    return slots;
+  }
+
+  /** Index in `slots` of the key's slot, or of the empty slot where it belongs. */
   private slot(hi: number, lo: number): number {
     let h = Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b);
     h ^= h >>> 15;
     let s = h & this.mask;
+    const slots = this.slots;
     for (;;) {
-      if (this.ids[s] === -1 || (this.hi[s] === hi && this.lo[s] === lo)) return s;
+      const at = s * 3;
+      if (slots[at + 2] === -1 || (slots[at] === hi && slots[at + 1] === lo)) return at;
       s = (s + 1) & this.mask;
     }
   }
 
   /** The id of the key, or -1. */
   find(hi: number, lo: number): number {
-    return this.ids[this.slot(hi | 0, lo | 0)] as number;
+    return this.slots[this.slot(hi | 0, lo | 0) + 2] as number;
   }
 
   /** The id of the key, given the next free id (`size`) when it is new. */
   idOf(hiKey: number, loKey: number): number {
-    const hi = hiKey | 0;
-    const lo = loKey | 0;
-    let s = this.slot(hi, lo);
-    const id = this.ids[s] as number;
-    if (id !== -1) return id;
-    if ((this.size + 1) * 2 > this.ids.length) {
-      this.grow();
-      s = this.slot(hi, lo);
-    }
-    this.hi[s] = hi;
-    this.lo[s] = lo;
-    this.ids[s] = this.size;
-    return this.size++;
+    return this.findOrInsert(hiKey, loKey, this.size);
   }
 
   /** The id of the key; when it is new, `idIfNew` becomes its id (`size` still counts keys). */
   findOrInsert(hiKey: number, loKey: number, idIfNew: number): number {
     const hi = hiKey | 0;
     const lo = loKey | 0;
-    let s = this.slot(hi, lo);
-    const id = this.ids[s] as number;
+    let at = this.slot(hi, lo);
+    const id = this.slots[at + 2] as number;
     if (id !== -1) return id;
-    if ((this.size + 1) * 2 > this.ids.length) {
+    if ((this.size + 1) * 2 > this.mask + 1) {
       this.grow();
-      s = this.slot(hi, lo);
+      at = this.slot(hi, lo);
     }
-    this.hi[s] = hi;
-    this.lo[s] = lo;
-    this.ids[s] = idIfNew;
+    this.slots[at] = hi;
+    this.slots[at + 1] = lo;
+    this.slots[at + 2] = idIfNew;
     this.size++;
     return idIfNew;
   }
@@ -75,19 +70,17 @@ export class KeyIds {
   }
 
   private grow(): void {
-    const { hi, lo, ids } = this;
-    const cap = ids.length * 2;
-    this.hi = new Int32Array(cap);
-    this.lo = new Int32Array(cap);
-    this.ids = new Int32Array(cap).fill(-1);
+    const old = this.slots;
+    const cap = (this.mask + 1) * 2;
+    this.slots = KeyIds.emptySlots(cap);
     this.mask = cap - 1;
-    for (let s = 0; s < ids.length; s++) {
-      const id = ids[s] as number;
+    for (let at = 0; at < old.length; at += 3) {
+      const id = old[at + 2] as number;
       if (id === -1) continue;
-      const t = this.slot(hi[s] as number, lo[s] as number);
-      this.hi[t] = hi[s] as number;
-      this.lo[t] = lo[s] as number;
-      this.ids[t] = id;
+      const t = this.slot(old[at] as number, old[at + 1] as number);
+      this.slots[t] = old[at] as number;
+      this.slots[t + 1] = old[at + 1] as number;
+      this.slots[t + 2] = id;
     }
   }
 }

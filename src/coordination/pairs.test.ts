@@ -1,90 +1,97 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { defaultConfig, type GeneratedPost, generate } from '../../bench/coordination/generate.ts';
 import { fromNormalised } from './adapters.ts';
 import { analyze, arraySource, type EdgeResult } from './engine.ts';
-import { DistinctPairCounter, PairSketch } from './pairs.ts';
+import { CountedPairs, countPartition, PairEventSpill } from './pairspill.ts';
 import type { Post } from './types.ts';
 
-describe('pair sketch', () => {
-  it('never bounds a pair below its true count, and keeps once-only pairs low', () => {
-    // Sized as the engine sizes it: as many cells a row as pair events (rounded up to a power of two).
-    const sketch = new PairSketch(20000);
-    const truth = new Map<string, number>();
-    let x = 12345;
-    const next = (n: number): number => {
-      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-      return x % n;
-    };
-    for (let k = 0; k < 20000; k++) {
-      // Most pairs once, a few often.
-      const i = k % 10 === 0 ? next(20) : next(3000);
-      const j = 3000 + (k % 10 === 0 ? next(20) : next(3000));
-      sketch.add(i, j);
-      truth.set(`${i}:${j}`, (truth.get(`${i}:${j}`) ?? 0) + 1);
-    }
-    let onceBelowThree = 0;
-    let once = 0;
-    for (const [key, count] of truth) {
-      const [i, j] = key.split(':').map(Number) as [number, number];
-      const bound = sketch.bound(i, j);
-      assert.ok(bound >= Math.min(count, 255), `pair ${key}: bound ${bound} < count ${count}`);
-      if (count === 1) {
-        once++;
-        if (bound < 3) onceBelowThree++;
+describe('pair co-actions spilled by partition', () => {
+  it('reads back every co-action of a partition in the order it was added, and leaves no file', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'vigil-spill-test-'));
+    try {
+      const spill = new PairEventSpill(1_000_000, parent);
+      // The open file has no name: a killed process leaves nothing behind.
+      assert.deepEqual(readdirSync(parent), []);
+      assert.ok(spill.partitions >= 8, `${spill.partitions} partitions`);
+      const expected = new Map<number, [number, number, number, number][]>();
+      let x = 99;
+      const next = (n: number): number => {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        return x % n;
+      };
+      // More than a block (1,024) per partition, so blocks of one partition interleave in the file.
+      for (let k = 0; k < 40_000; k++) {
+        const i = next(5000);
+        const j = i + 1 + next(5000);
+        const event: [number, number, number, number] = [i, j, next(100_000), 1.7e9 + k + 0.25];
+        spill.add(...event);
+        const p = spill.partitionOf(i);
+        expected.set(p, [...(expected.get(p) ?? []), event]);
       }
+      spill.finish();
+      assert.equal(spill.total, 40_000);
+      for (let p = 0; p < spill.partitions; p++) {
+        const { n, ints, times } = spill.read(p);
+        const want = expected.get(p) ?? [];
+        assert.equal(n, want.length);
+        for (let e = 0; e < n; e++) {
+          assert.deepEqual([ints[e * 3], ints[e * 3 + 1], ints[e * 3 + 2], times[e]], want[e]);
+        }
+      }
+      spill.dispose();
+      assert.deepEqual(readdirSync(parent), []);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
     }
-    assert.ok(onceBelowThree / once > 0.9, `${onceBelowThree} of ${once} once-only pairs filtered`);
-  });
-});
-
-describe('pair sketch with two-bit counters', () => {
-  it('saturates at the minimum it must tell apart and never bounds a pair below it', () => {
-    const sketch = new PairSketch(5000, 3);
-    assert.equal(sketch.saturation, 3);
-    assert.equal(sketch.bytes.length, sketch.width / 4);
-    const truth = new Map<string, number>();
-    for (let k = 0; k < 5000; k++) {
-      // One pair in five from a small set (seen often), the rest spread out (mostly once).
-      const i = k % 5 === 0 ? k % 20 : k % 400;
-      const j = k % 5 === 0 ? 400 + (k % 30) : 400 + ((k * 7) % 900);
-      sketch.add(i, j);
-      truth.set(`${i}:${j}`, (truth.get(`${i}:${j}`) ?? 0) + 1);
-    }
-    let many = 0;
-    for (const [key, count] of truth) {
-      const [i, j] = key.split(':').map(Number) as [number, number];
-      const bound = sketch.bound(i, j);
-      assert.ok(bound <= 3, `bound ${bound} above saturation`);
-      assert.ok(bound >= Math.min(count, 3), `pair ${key}: bound ${bound} < count ${count}`);
-      if (count >= 3) many++;
-    }
-    assert.ok(many > 0);
-    // Neighbouring cells of a byte do not disturb each other.
-    const fresh = new PairSketch(1024, 15);
-    assert.equal(fresh.saturation, 15);
-    for (let r = 0; r < 20; r++) fresh.add(1, 2);
-    assert.equal(fresh.bound(1, 2), 15);
-    assert.equal(fresh.bound(3, 4), 0);
-  });
-});
-
-describe('distinct pair counter', () => {
-  it('is exact while small', () => {
-    const counter = new DistinctPairCounter(5000);
-    for (let r = 0; r < 3; r++) for (let i = 0; i < 4000; i++) counter.add(i, i + 1 + (i % 7));
-    assert.equal(counter.count, 4000);
-    assert.equal(counter.isExact, true);
   });
 
-  it('estimates within 2 % once there are too many pairs to keep, in fixed memory', () => {
-    const counter = new DistinctPairCounter(1_000_000);
-    const n = 1_500_000;
-    for (let r = 0; r < 2; r++)
-      for (let k = 0; k < n; k++) counter.add(k % 1000, 1000 + Math.floor(k / 1000));
-    assert.equal(counter.isExact, false);
-    const error = Math.abs(counter.count - n) / n;
-    assert.ok(error < 0.02, `estimate ${counter.count} for ${n} (error ${error})`);
+  it('says which directory it could not write to', () => {
+    assert.throws(() => new PairEventSpill(10, '/nonexistent/vigil'), /in \/nonexistent\/vigil .*TMPDIR/);
+  });
+
+  it('counts distinct pairs, and co-action episodes only for pairs that reach the minimum', () => {
+    // Objects 0-9 are behaviour 0 (window 60 s), 10-19 behaviour 1 (window 600 s).
+    const objectStart = Int32Array.from([0, 10, 20]);
+    const windows = Float64Array.from([60, 600]);
+    const events: [number, number, number, number][] = [
+      // Pair 1-2: a burst on object 3 (one episode), object 3 again after a pause (a second), object 4.
+      [1, 2, 3, 1000],
+      [1, 2, 3, 1010],
+      [1, 2, 3, 1050],
+      [1, 2, 3, 2000],
+      [1, 2, 4, 2001],
+      // Pair 1-3 on behaviour 1: 500 s apart on one object is still one episode (window 600 s).
+      [1, 3, 12, 1000],
+      [1, 3, 12, 1500],
+      [1, 3, 13, 1600],
+      // Pair 2-5: twice only, below the minimum of 3.
+      [2, 5, 3, 1000],
+      [2, 5, 4, 5000],
+    ];
+    const n = events.length;
+    const ints = new Uint32Array(n * 3);
+    const times = new Float64Array(n);
+    events.forEach(([i, j, o, t], e) => {
+      ints.set([i, j, o], e * 3);
+      times[e] = t;
+    });
+    const out = new CountedPairs(2);
+    assert.equal(countPartition({ n, ints, times }, objectStart, windows, 3, out), 3);
+    assert.equal(out.length, 2);
+    const rows = Array.from({ length: out.length }, (_, s) => [
+      out.a[s],
+      out.b[s],
+      out.counts[s * 2],
+      out.counts[s * 2 + 1],
+    ]);
+    assert.deepEqual(rows, [
+      [1, 2, 3, 0],
+      [1, 3, 0, 2],
+    ]);
   });
 });
 

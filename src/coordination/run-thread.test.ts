@@ -2,7 +2,7 @@
 // connection; PGlite: pages sent from the main thread): the main thread's event loop keeps turning while
 // the engine computes, and stopping the worker cancels the analysis without storing anything.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,6 +15,11 @@ import { importFile } from './store.ts';
 
 const POSTS = 50_000;
 
+/** Waits (up to 5 s) until `done` holds: the worker's directory is removed once it has stopped. */
+async function waitFor(done: () => boolean): Promise<void> {
+  for (let waited = 0; waited < 5000 && !done(); waited += 50) await new Promise((r) => setTimeout(r, 50));
+}
+
 for (const kind of DATABASE_KINDS) {
   describe(`coordination run in a worker thread [${kind}]`, { timeout: 600_000 }, () => {
     let test: TestDatabase;
@@ -23,11 +28,17 @@ for (const kind of DATABASE_KINDS) {
     let runId: string;
     let posts = 0;
     // PostgreSQL: the analysis thread opens its own connection to the test database.
-    const threadOptions = (): JobOptions => ({ databaseUrl: kind === 'postgres' ? test.location : null });
+    // The runs' temporary directories go here, so that the tests can see them removed.
+    let tempParent: string;
+    const threadOptions = (): JobOptions => ({
+      databaseUrl: kind === 'postgres' ? test.location : null,
+      tempParent,
+    });
 
     before(async () => {
       test = await openTestDatabase(kind);
       dir = mkdtempSync(join(tmpdir(), 'vigil-coord-thread-'));
+      tempParent = mkdtempSync(join(tmpdir(), 'vigil-coord-thread-temp-'));
       const lines: string[] = [];
       generate(defaultConfig(POSTS, 5), (p: GeneratedPost) => lines.push(JSON.stringify(p)));
       posts = lines.length;
@@ -56,22 +67,31 @@ for (const kind of DATABASE_KINDS) {
     after(async () => {
       await test?.drop();
       rmSync(dir, { recursive: true, force: true });
+      rmSync(tempParent, { recursive: true, force: true });
     });
 
-    it('cancels the analysis when its signal aborts, and stores nothing', async () => {
+    it('cancels the analysis when its signal aborts, stores nothing and leaves no temporary files', async () => {
       const claimed = await claimRun(test.db, 'worker-that-stops');
       assert.equal(claimed?.id, runId);
       const stop = new AbortController();
       const phases = new Set<string>();
       // Aborted as soon as the engine is past reading: without cancellation the run would finish and store.
+      // The run's temporary directory (where the engine counts pairs) exists until the worker is stopped.
+      let runDirectories = 0;
       await executeRun(test.db, claimed!, 'worker-that-stops', {
         ...threadOptions(),
         signal: stop.signal,
         onProgress: (phase) => {
           phases.add(phase);
-          if (phase === 'analyse') stop.abort();
+          if (phase === 'analyse' && !stop.signal.aborted) {
+            runDirectories = readdirSync(tempParent).length;
+            stop.abort();
+          }
         },
       });
+      assert.equal(runDirectories, 1, 'the run had its temporary directory');
+      await waitFor(() => readdirSync(tempParent).length === 0);
+      assert.deepEqual(readdirSync(tempParent), []);
       assert.ok(phases.has('analyse'));
       assert.ok(!phases.has('store'), [...phases].join(', '));
       const [row] = await test.db.query<{ status: string; lease_owner: string | null }>(
@@ -122,6 +142,8 @@ for (const kind of DATABASE_KINDS) {
         runId,
       ]);
       assert.ok(communities.length > 0);
+      await waitFor(() => readdirSync(tempParent).length === 0);
+      assert.deepEqual(readdirSync(tempParent), []);
     });
   });
 }
