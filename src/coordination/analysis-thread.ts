@@ -9,16 +9,7 @@ import { join } from 'node:path';
 import { type MessagePort, Worker } from 'node:worker_threads';
 import type { Queryable } from '../db/types.ts';
 import { type AnalysisResult, analyze, iterableSource, type PostSource } from './engine.ts';
-import {
-  accountsCsv,
-  buildGraph,
-  communitiesJson,
-  edgesCsv,
-  graphGexf,
-  graphGraphml,
-  narrativesJson,
-  summaryMd,
-} from './output.ts';
+import { outputFiles } from './output.ts';
 import { type PostCursor, type PostPage, pagedPosts, readPostPage } from './store.ts';
 import type { AnalysisOptions, ProgressPhase } from './types.ts';
 
@@ -64,16 +55,7 @@ export class AnalysisCancelled extends Error {
 
 /** The files of a run. */
 export function resultFiles(result: AnalysisResult): [string, string][] {
-  const graph = buildGraph(result);
-  return [
-    ['accounts.csv', accountsCsv(result)],
-    ['edges.csv', edgesCsv(result)],
-    ['communities.json', communitiesJson(result)],
-    ['narratives.json', narrativesJson(result)],
-    ['graph.gexf', graphGexf(graph)],
-    ['graph.graphml', graphGraphml(graph)],
-    ['summary.md', summaryMd(result)],
-  ];
+  return outputFiles(result).map(([name, make]) => [name, make()]);
 }
 
 /**

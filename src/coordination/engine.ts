@@ -188,7 +188,7 @@ class Collector {
     'co-link': new KeyIds(),
     'co-hashtag': new KeyIds(),
   };
-  readonly texts = new TextIndex();
+  readonly texts: TextIndex;
   textSeqs = new Int32Array(1024);
   /** Per post: its record and account (8 bytes a post), so the second pass can skip other records. */
   postRecord = new Int32Array(1024);
@@ -198,8 +198,12 @@ class Collector {
   maxTime = Number.NEGATIVE_INFINITY;
   private readonly enabled: Set<Behaviour>;
 
-  constructor(private readonly options: AnalysisOptions) {
+  constructor(
+    private readonly options: AnalysisOptions,
+    workDir?: string,
+  ) {
     this.enabled = new Set(options.behaviours);
+    this.texts = new TextIndex(workDir);
   }
 
   add(post: Post, record: number): void {
@@ -293,12 +297,19 @@ export async function analyze(
   };
 
   // ---- Pass 1: stream posts into compact events.
-  const collector = new Collector(options);
-  const read = await source.scan(
-    (post, record) => collector.add(post, record),
-    (done, total) => onProgress?.('read', done, total),
-  );
-  lap('read');
+  const collector = new Collector(options, workDir);
+  let read: ReadStats;
+  let clusters: { clusterOf: Int32Array; count: number };
+  try {
+    read = await source.scan(
+      (post, record) => collector.add(post, record),
+      (done, total) => onProgress?.('read', done, total),
+    );
+    lap('read');
+    clusters = collector.texts.cluster(options.textSimilarity);
+  } finally {
+    collector.texts.close();
+  }
 
   const accountCount = collector.accounts.size;
   const accountIds = collector.accounts.strings;
@@ -306,8 +317,8 @@ export async function analyze(
   let step = 0;
   const tick = (): void => onProgress?.('analyse', ++step, steps);
 
-  // ---- Near-duplicate text clusters (narratives); co-text objects become cluster ids.
-  const { clusterOf, count: clusterCount } = collector.texts.cluster(options.textSimilarity);
+  // ---- Near-duplicate text clusters (narratives, clustered above); co-text objects become cluster ids.
+  const { clusterOf, count: clusterCount } = clusters;
   const textLog = collector.logs['co-text'];
   for (let i = 0; i < textLog.length; i++)
     textLog.object[i] = clusterOf[textLog.object[i] as number] as number;

@@ -28,5 +28,6 @@ describe('text index', () => {
       }
     }
     assert.ok(similar > 1000);
+    index.close();
   });
 });

@@ -4,13 +4,15 @@
 // buckets as objects of strings, which costs hundreds of bytes per post and does not stream. Here exact
 // duplicates collapse to one entry (a 64-bit key of the sorted word hashes), each distinct text keeps its
 // sorted word hashes (for exact verification) and one 32-bit key per band in typed arrays, and buckets
-// are formed by sorting packed (band key, text id) numbers - no per-bucket objects at all.
+// are formed by sorting packed (band key, text id) numbers - no per-bucket objects at all. Band keys
+// are only needed once reading is over, one band at a time: they wait in a temporary file, not in memory.
 //
 // Words, not character shingles: light paraphrase (one word swapped) keeps a 20-word text at Jaccard
 // 0.9 on word sets but drops it to about 0.8 on 5-character shingles.
 import { KeyIds } from './keyids.ts';
 import { hashString, mix32 } from './normalize.ts';
 import { sortByKey } from './radix.ts';
+import { SpillFile } from './spill.ts';
 
 export const BANDS = 10;
 export const ROWS = 6;
@@ -19,6 +21,8 @@ const MAX_WORDS = 256;
 /** When a bucket holds many distinct texts, each new one is compared with at most this many
  * representatives: work stays linear in bucket size (the similar-text trap). */
 const MAX_REPRESENTATIVES = 4;
+/** Texts whose band keys are buffered before they are written: 10 bands x 4,096 keys (160 KiB). */
+const BAND_BLOCK = 4096;
 
 const SEEDS = new Uint32Array(HASHES);
 const MULTIPLIERS = new Uint32Array(HASHES);
@@ -48,19 +52,27 @@ class GrowableU32 {
 
 export class TextIndex {
   /** Exact duplicates by two hashes of their sorted word hashes. */
-  private readonly byKey = new KeyIds();
-  private readonly words = new GrowableU32();
-  private readonly wordStart = new GrowableU32();
-  private readonly bandKeys = new GrowableU32();
+  private byKey = new KeyIds();
+  private words = new GrowableU32();
+  private wordStart = new GrowableU32();
+  /** Band keys of the texts not yet written: BAND_BLOCK per band. */
+  private readonly bandBuffer = new Uint32Array(BANDS * BAND_BLOCK);
+  private bandFill = 0;
+  private bandFile: SpillFile | null = null;
   /** Per text: its number of distinct words and a 64-bit set of word-hash bits (two words), side by side
    * so that most candidates are ruled out by one small read instead of a walk through both word lists. */
-  private readonly summary = new GrowableU32();
+  private summary = new GrowableU32();
+  /** Distinct texts (kept when `close` lets the rest go). */
+  private count = 0;
   private readonly signature = new Uint32Array(HASHES);
   /** Work done verifying candidates (the similar-text trap is about this staying ~linear). */
   comparisons = 0;
 
+  /** `workDir`: where the temporary file of band keys goes (default: the system's temporary directory). */
+  constructor(private readonly workDir?: string) {}
+
   get size(): number {
-    return this.wordStart.length;
+    return this.count;
   }
 
   /** Registers a text by its distinct words; returns the id of its exact-duplicate class. */
@@ -77,7 +89,8 @@ export class TextIndex {
       h2 = mix32(Math.imul(h2, 31) + w);
     }
     const id = this.byKey.idOf(h1, h2);
-    if (id < this.wordStart.length) return id;
+    if (id < this.count) return id;
+    this.count++;
     this.wordStart.push(this.words.length);
     let distinct = 0;
     let low = 0;
@@ -107,12 +120,48 @@ export class TextIndex {
       }
       sig[k] = min;
     }
+    const f = this.bandFill;
     for (let b = 0; b < BANDS; b++) {
       let h = 0x2545f491 + b;
       for (let r = 0; r < ROWS; r++) h = mix32(h ^ (sig[b * ROWS + r] as number));
-      this.bandKeys.push(h);
+      this.bandBuffer[b * BAND_BLOCK + f] = h >>> 0;
     }
+    this.bandFill = f + 1;
+    if (this.bandFill === BAND_BLOCK) this.flushBands();
     return id;
+  }
+
+  private flushBands(): void {
+    const n = this.bandFill;
+    if (n === 0) return;
+    this.bandFile ??= new SpillFile(BANDS, 'grouping similar texts', this.workDir);
+    const bytes = new Uint8Array(this.bandBuffer.buffer);
+    for (let b = 0; b < BANDS; b++)
+      this.bandFile.append(b, bytes.subarray(b * BAND_BLOCK * 4, (b * BAND_BLOCK + n) * 4));
+    this.bandFill = 0;
+  }
+
+  /** Every text's key in band `b`, by text id. */
+  private bandKeys(b: number): Uint32Array {
+    const keys = new Uint32Array(this.size);
+    let at = 0;
+    this.bandFile?.read(b, (data) => {
+      keys.set(new Uint32Array(data.buffer, data.byteOffset, data.length / 4), at);
+      at += data.length / 4;
+    });
+    keys.set(this.bandBuffer.subarray(b * BAND_BLOCK, b * BAND_BLOCK + this.bandFill), at);
+    return keys;
+  }
+
+  /** Closes the temporary file of band keys and lets go of the word lists (the rest of the analysis does
+   * not need them): only `size` and `comparisons` answer after this. */
+  close(): void {
+    this.bandFile?.close();
+    this.bandFile = null;
+    this.byKey = new KeyIds(16);
+    this.words = new GrowableU32();
+    this.wordStart = new GrowableU32();
+    this.summary = new GrowableU32();
   }
 
   private wordRange(id: number): [number, number] {
@@ -210,11 +259,9 @@ export class TextIndex {
       }
       return r;
     };
-    const bandKey = new Uint32Array(n);
     const reps: number[] = [];
     for (let b = 0; b < BANDS; b++) {
-      const all = this.bandKeys.data;
-      for (let id = 0; id < n; id++) bandKey[id] = all[id * BANDS + b] as number;
+      const bandKey = this.bandKeys(b);
       // Buckets are runs of equal keys; within a run, ids ascend (the sort is stable).
       const { order, keys } = sortByKey(bandKey, n);
       let runKey = -1;

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UndirectedGraph } from 'graphology';
 import gexf from 'graphology-gexf';
-import type { AnalysisResult, EdgeResult } from './engine.ts';
+import type { AccountResult, AnalysisResult, EdgeResult } from './engine.ts';
 import { BEHAVIOURS } from './types.ts';
 
 export const OUTPUT_FILES = [
@@ -29,8 +29,12 @@ export function csvCell(value: unknown): string {
   return /[",\n\r]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-function csv(rows: unknown[][]): string {
-  return `${rows.map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
+/** CSV text; each row becomes its line at once (at 250,000 accounts, arrays of cells for every row at
+ * the same time cost more memory than the text). */
+function csv(header: string[], count: number, row: (index: number) => unknown[]): string {
+  const lines = [header.map(csvCell).join(',')];
+  for (let k = 0; k < count; k++) lines.push(row(k).map(csvCell).join(','));
+  return `${lines.join('\n')}\n`;
 }
 
 export function accountsCsv(result: AnalysisResult): string {
@@ -47,11 +51,12 @@ export function accountsCsv(result: AnalysisResult): string {
     'author_created_at',
     'followers',
   ];
-  const rows = [...result.accounts]
-    .sort(
-      (x, y) => Number(y.flagged) - Number(x.flagged) || y.score - x.score || (x.author < y.author ? -1 : 1),
-    )
-    .map((a) => [
+  const sorted = [...result.accounts].sort(
+    (x, y) => Number(y.flagged) - Number(x.flagged) || y.score - x.score || (x.author < y.author ? -1 : 1),
+  );
+  return csv(header, sorted.length, (k) => {
+    const a = sorted[k] as AccountResult;
+    return [
       a.author,
       a.community ?? '',
       a.score,
@@ -63,8 +68,8 @@ export function accountsCsv(result: AnalysisResult): string {
       a.behaviours.join(' '),
       iso(a.authorCreatedAt),
       a.followers ?? '',
-    ]);
-  return csv([header, ...rows]);
+    ];
+  });
 }
 
 export function edgesCsv(result: AnalysisResult): string {
@@ -79,7 +84,8 @@ export function edgesCsv(result: AnalysisResult): string {
     'community',
     ...BEHAVIOURS.flatMap((b) => [`${b}_observed`, `${b}_expected`]),
   ];
-  const rows = result.edges.map((e) => {
+  return csv(header, result.edges.length, (k) => {
+    const e = result.edges[k] as EdgeResult;
     const a = result.accounts[e.a];
     const b = result.accounts[e.b];
     const community = a && a.community !== null && a.community === b?.community ? a.community : '';
@@ -95,7 +101,6 @@ export function edgesCsv(result: AnalysisResult): string {
       ...BEHAVIOURS.flatMap((beh) => [e.observed[beh], round(e.expected[beh], 6)]),
     ];
   });
-  return csv([header, ...rows]);
 }
 
 function round(x: number, digits = 3): number {
@@ -180,7 +185,9 @@ export function buildGraph(result: AnalysisResult): UndirectedGraph {
     addNode(e.b);
     const a = result.accounts[e.a]?.author as string;
     const b = result.accounts[e.b]?.author as string;
-    graph.mergeEdge(a, b, edgeAttributes(e));
+    // Keys of our own: graphology's generated ones start from a random number, and the same analysis must
+    // give the same files.
+    graph.mergeEdgeWithKey(`${a}--${b}`, a, b, edgeAttributes(e));
   }
   return graph;
 }
@@ -334,18 +341,31 @@ export function summaryMd(result: AnalysisResult): string {
   return lines.join('\n');
 }
 
+/** The seven output files, each made when asked for (so that they need not all be in memory at once). */
+export function outputFiles(result: AnalysisResult): [string, () => string][] {
+  let graph: UndirectedGraph | null = null;
+  const theGraph = (): UndirectedGraph => {
+    graph ??= buildGraph(result);
+    return graph;
+  };
+  return [
+    ['accounts.csv', () => accountsCsv(result)],
+    ['edges.csv', () => edgesCsv(result)],
+    ['communities.json', () => communitiesJson(result)],
+    ['narratives.json', () => narrativesJson(result)],
+    ['graph.gexf', () => graphGexf(theGraph())],
+    ['graph.graphml', () => graphGraphml(theGraph())],
+    ['summary.md', () => summaryMd(result)],
+  ];
+}
+
 export async function writeOutputs(result: AnalysisResult, dir: string): Promise<string[]> {
   await mkdir(dir, { recursive: true });
-  const graph = buildGraph(result);
-  const files: [string, string][] = [
-    ['accounts.csv', accountsCsv(result)],
-    ['edges.csv', edgesCsv(result)],
-    ['communities.json', communitiesJson(result)],
-    ['narratives.json', narrativesJson(result)],
-    ['graph.gexf', graphGexf(graph)],
-    ['graph.graphml', graphGraphml(graph)],
-    ['summary.md', summaryMd(result)],
-  ];
-  for (const [name, content] of files) await writeFile(join(dir, name), content);
-  return files.map(([name]) => join(dir, name));
+  const written: string[] = [];
+  for (const [name, make] of outputFiles(result)) {
+    const path = join(dir, name);
+    await writeFile(path, make());
+    written.push(path);
+  }
+  return written;
 }

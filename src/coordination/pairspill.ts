@@ -9,15 +9,16 @@
 // of the data, so their tables stay in cache, the work grows with the number of co-actions, and memory
 // holds one partition (plus 10 MiB of buffers) however many there are.
 
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { SpillFile } from './spill.ts';
 
 /** Co-actions a partition is sized for: its counting tables then take about 2 MiB. */
 const PARTITION_TARGET = 1 << 16;
 const MAX_PARTITIONS = 512;
 /** Co-actions buffered per partition before they are written (20 KiB). */
 const BLOCK = 1024;
+/** A partition's buffer: BLOCK times (f64), then BLOCK x (i, j, object) (u32). A block is written the
+ * same way, times first, so that both read back as aligned views. */
+const REGION = BLOCK * 20;
 
 /**
  * Pair co-actions (accounts i < j, global object, time) appended by partition of `i` and spilled to a
@@ -27,49 +28,28 @@ const BLOCK = 1024;
 export class PairEventSpill {
   readonly partitions: number;
   private readonly mask: number;
-  private readonly dir: string;
-  private readonly fd: number;
-  private position = 0;
-  /** Per partition and slot: i, j and object (3 x u32), and the time beside them. */
-  private readonly ints: Uint32Array;
+  private readonly file: SpillFile;
+  private readonly bytes: Uint8Array;
   private readonly times: Float64Array;
+  private readonly ints: Uint32Array;
   private readonly fill: Int32Array;
-  /** Per partition: file offset and size of each block written, flattened. */
-  private readonly blocks: number[][];
   /** Per partition: co-actions in all. */
   readonly counts: Float64Array;
   total = 0;
-  private disposed = false;
 
   /** `expected`: about how many co-actions will come (sets the number of partitions). */
-  constructor(expected: number, parentDir: string = tmpdir()) {
+  constructor(expected: number, parentDir?: string) {
     let partitions = 1;
     while (partitions < MAX_PARTITIONS && partitions * PARTITION_TARGET < expected) partitions *= 2;
     this.partitions = partitions;
     this.mask = partitions - 1;
-    this.ints = new Uint32Array(partitions * BLOCK * 3);
-    this.times = new Float64Array(partitions * BLOCK);
+    const buffer = new ArrayBuffer(partitions * REGION);
+    this.bytes = new Uint8Array(buffer);
+    this.times = new Float64Array(buffer);
+    this.ints = new Uint32Array(buffer);
     this.fill = new Int32Array(partitions);
     this.counts = new Float64Array(partitions);
-    this.blocks = Array.from({ length: partitions }, () => []);
-    let dir: string | null = null;
-    try {
-      dir = mkdtempSync(join(parentDir, 'vigil-pairs-'));
-      this.fd = openSync(join(dir, 'co-actions.bin'), 'w+');
-    } catch (error) {
-      if (dir !== null) rmSync(dir, { recursive: true, force: true });
-      throw new Error(
-        `cannot create the temporary file that counts account pairs in ${parentDir} (${(error as Error).message}); set TMPDIR to a writable directory`,
-      );
-    }
-    this.dir = dir;
-    // Where the system allows it (not Windows), the open file loses its name at once: nothing is left
-    // on disk when the process is killed, and the space returns when the file is closed.
-    try {
-      rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // Removed by `dispose` instead.
-    }
+    this.file = new SpillFile(partitions, 'counting account pairs', parentDir);
   }
 
   /** The partition of pairs whose first account is `i` (high bits of a multiplicative hash). */
@@ -80,11 +60,11 @@ export class PairEventSpill {
   add(i: number, j: number, object: number, time: number): void {
     const p = this.partitionOf(i);
     const f = this.fill[p] as number;
-    const slot = p * BLOCK + f;
-    this.ints[slot * 3] = i;
-    this.ints[slot * 3 + 1] = j;
-    this.ints[slot * 3 + 2] = object;
-    this.times[slot] = time;
+    this.times[p * (REGION / 8) + f] = time;
+    const at = p * (REGION / 4) + 2 * BLOCK + f * 3;
+    this.ints[at] = i;
+    this.ints[at + 1] = j;
+    this.ints[at + 2] = object;
     this.fill[p] = f + 1;
     if (f + 1 === BLOCK) this.flush(p);
   }
@@ -92,22 +72,13 @@ export class PairEventSpill {
   private flush(p: number): void {
     const n = this.fill[p] as number;
     if (n === 0) return;
-    const ints = new Uint8Array(this.ints.buffer, p * BLOCK * 12, n * 12);
-    const times = new Uint8Array(this.times.buffer, p * BLOCK * 8, n * 8);
-    (this.blocks[p] as number[]).push(this.position, n);
-    this.writeAll(ints);
-    this.writeAll(times);
+    const base = p * REGION;
+    // A short block: its (i, j, object) move up behind its times.
+    if (n < BLOCK) this.bytes.copyWithin(base + n * 8, base + BLOCK * 8, base + BLOCK * 8 + n * 12);
+    this.file.append(p, this.bytes.subarray(base, base + n * 20));
     this.counts[p] = (this.counts[p] as number) + n;
     this.total += n;
     this.fill[p] = 0;
-  }
-
-  private writeAll(bytes: Uint8Array): void {
-    let done = 0;
-    while (done < bytes.length) {
-      done += writeSync(this.fd, bytes, done, bytes.length - done, this.position + done);
-    }
-    this.position += bytes.length;
   }
 
   /** Writes what is still buffered; call once, after the last `add`. */
@@ -120,35 +91,18 @@ export class PairEventSpill {
     const n = this.counts[p] as number;
     const ints = new Uint32Array(n * 3);
     const times = new Float64Array(n);
-    const list = this.blocks[p] as number[];
     let at = 0;
-    for (let b = 0; b < list.length; b += 2) {
-      const offset = list[b] as number;
-      const size = list[b + 1] as number;
-      this.readAll(new Uint8Array(ints.buffer, at * 12, size * 12), offset);
-      this.readAll(new Uint8Array(times.buffer, at * 8, size * 8), offset + size * 12);
-      at += size;
-    }
+    this.file.read(p, (data) => {
+      const m = data.length / 20;
+      times.set(new Float64Array(data.buffer, data.byteOffset, m), at);
+      ints.set(new Uint32Array(data.buffer, data.byteOffset + m * 8, m * 3), at * 3);
+      at += m;
+    });
     return { n, ints, times };
   }
 
-  private readAll(into: Uint8Array, position: number): void {
-    let done = 0;
-    while (done < into.length) {
-      const got = readSync(this.fd, into, done, into.length - done, position + done);
-      if (got === 0) throw new Error('the co-action spill file ended early');
-      done += got;
-    }
-  }
-
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    try {
-      closeSync(this.fd);
-    } finally {
-      rmSync(this.dir, { recursive: true, force: true });
-    }
+    this.file.close();
   }
 }
 
