@@ -362,7 +362,7 @@ export async function analyze(
     objectOffset += objectCounts[beh];
   }
   // First sweep: crowds and the amount of pair work. Second: every pair co-action to a spill file, then
-  // counted one partition of accounts at a time (pairspill.ts): about 4 pairs in 5 co-act once.
+  // counted one partition of account pairs at a time (pairspill.ts): about 4 pairs in 5 co-act once.
   for (const { beh, ordered, objectOffset: offset } of sweeps) {
     const s: SweepStats = sweepBehaviour(ordered, offset, options.windows[beh], options.maxWindowCrowd, {
       kind: 'crowd',

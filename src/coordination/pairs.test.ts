@@ -29,7 +29,7 @@ describe('pair co-actions spilled by partition', () => {
         const j = i + 1 + next(5000);
         const event: [number, number, number, number] = [i, j, next(100_000), 1.7e9 + k + 0.25];
         spill.add(...event);
-        const p = spill.partitionOf(i);
+        const p = spill.partitionOf(i, j);
         expected.set(p, [...(expected.get(p) ?? []), event]);
       }
       spill.finish();
@@ -46,6 +46,24 @@ describe('pair co-actions spilled by partition', () => {
       assert.deepEqual(readdirSync(parent), []);
     } finally {
       rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it("spreads one very active account's pairs over all partitions", () => {
+    const spill = new PairEventSpill(1_000_000);
+    try {
+      const perPartition = new Array<number>(spill.partitions).fill(0);
+      for (let j = 1; j <= 20_000; j++) {
+        const p = spill.partitionOf(0, j);
+        perPartition[p] = (perPartition[p] as number) + 1;
+      }
+      const average = 20_000 / spill.partitions;
+      assert.ok(
+        Math.max(...perPartition) < 1.5 * average,
+        `largest ${Math.max(...perPartition)} of ${average}`,
+      );
+    } finally {
+      spill.dispose();
     }
   });
 

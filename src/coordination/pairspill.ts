@@ -1,10 +1,10 @@
-// Pair co-actions counted exactly, one partition of accounts at a time, from a spill file on disk.
+// Pair co-actions counted exactly, one partition of account pairs at a time, from a spill file on disk.
 //
 // Why not a table or sketch in memory: every pair co-action is a look-up at a random place of a
 // structure that grows with the data. At one million posts such a structure (4 MiB) stays in the
 // processor's cache; at five million (16 MiB) every look-up went to main memory, and the sweeps took
 // ten times as long for five times the posts. Here the sweep appends each pair co-action (20 bytes) to
-// the buffer of its first account's partition, full buffers go to one file, and each partition is then
+// the buffer of its pair's partition, full buffers go to one file, and each partition is then
 // read back and counted on its own: the partitions are kept at about 64 K co-actions whatever the size
 // of the data, so their tables stay in cache, the work grows with the number of co-actions, and memory
 // holds one partition (plus 10 MiB of buffers) however many there are.
@@ -21,7 +21,7 @@ const BLOCK = 1024;
 const REGION = BLOCK * 20;
 
 /**
- * Pair co-actions (accounts i < j, global object, time) appended by partition of `i` and spilled to a
+ * Pair co-actions (accounts i < j, global object, time) appended by partition of the pair and spilled to a
  * temporary file. `dispose` closes (and where needed removes) the file; the caller must call it, also on
  * failure.
  */
@@ -52,13 +52,16 @@ export class PairEventSpill {
     this.file = new SpillFile(partitions, 'counting account pairs', parentDir);
   }
 
-  /** The partition of pairs whose first account is `i` (high bits of a multiplicative hash). */
-  partitionOf(i: number): number {
-    return (Math.imul(i, 0x9e3779b1) >>> 16) & this.mask;
+  /** The partition of the pair (i, j): by a hash of both accounts, so that one very active account's
+   * pairs spread over all partitions instead of filling one. */
+  partitionOf(i: number, j: number): number {
+    let h = Math.imul(i, 0x9e3779b1) ^ Math.imul(j, 0x85ebca77);
+    h ^= h >>> 15;
+    return (Math.imul(h, 0x2c1b3c6d) >>> 16) & this.mask;
   }
 
   add(i: number, j: number, object: number, time: number): void {
-    const p = this.partitionOf(i);
+    const p = this.partitionOf(i, j);
     const f = this.fill[p] as number;
     this.times[p * (REGION / 8) + f] = time;
     const at = p * (REGION / 4) + 2 * BLOCK + f * 3;
