@@ -1,6 +1,6 @@
 // The CLI end to end: options, output files (they parse back), errors, empty input.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -178,6 +178,34 @@ describe('vigil analyze coordination', () => {
     });
   });
 
+  it('puts its temporary files in --temp-dir, leaves nothing there, and names a directory it cannot use', async () => {
+    const input = join(dir, 'temp-input.jsonl');
+    await writeFile(input, dataset());
+    const temp = await mkdtemp(join(dir, 'temp-'));
+    const { stdout } = await run([
+      'analyze',
+      'coordination',
+      input,
+      '--out',
+      join(dir, 'temp-out'),
+      '--temp-dir',
+      temp,
+    ]);
+    assert.match(stdout, /Flagged 3 accounts/);
+    assert.deepEqual(await readdir(temp), []);
+    const missing = join(dir, 'no-such-directory');
+    await assert.rejects(
+      run(['analyze', 'coordination', input, '--out', join(dir, 'temp-out'), '--temp-dir', missing]),
+      (err: Error) => {
+        assert.ok(err instanceof CommanderError);
+        assert.equal(err.exitCode, 1);
+        assert.ok(err.message.includes(`in ${missing} (`), err.message);
+        assert.match(err.message, /--temp-dir/);
+        return true;
+      },
+    );
+  });
+
   it('rejects bad options with a message naming the option', async () => {
     const input = join(dir, 'posts.jsonl.gz');
     await assert.rejects(
@@ -204,5 +232,6 @@ describe('vigil analyze coordination', () => {
     assert.match(help, /--strict/);
     assert.match(help, /--quiet/);
     assert.match(help, /--format <format>/);
+    assert.match(help, /--temp-dir <dir>/);
   });
 });

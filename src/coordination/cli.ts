@@ -8,6 +8,7 @@ import { terminalActor, withDatabase } from '../cli/context.ts';
 import { analyze } from './engine.ts';
 import { writeOutputs } from './output.ts';
 import { CoordinationInputError, fileSource } from './read.ts';
+import { TemporaryFileError } from './spill.ts';
 import {
   type AnalysisOptions,
   BEHAVIOURS,
@@ -40,6 +41,7 @@ interface CliOptions {
   strict?: boolean;
   quiet?: boolean;
   allEdges?: boolean;
+  tempDir?: string;
 }
 
 class UsageError extends Error {}
@@ -180,6 +182,10 @@ export function registerCoordinationCommands(program: Command): void {
     .option('--strict', 'stop at the first malformed record instead of counting and skipping it')
     .option('--all-edges', 'write every tested pair to edges.csv, not only significant ones')
     .option('--quiet', 'no progress bar and no summary on the terminal (for scripts)')
+    .option(
+      '--temp-dir <dir>',
+      "where the analysis's temporary files go (about 110 MB per million posts; default: TMPDIR or the system's)",
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -220,6 +226,7 @@ export function registerCoordinationCommands(program: Command): void {
           fileSource(files, { format: options.format ?? 'auto', strict: options.strict ?? false }),
           options,
           onProgress,
+          opts.tempDir,
         );
         onProgress('write', 0, 1);
         await writeOutputs(result, opts.out);
@@ -240,6 +247,8 @@ export function registerCoordinationCommands(program: Command): void {
         bar?.stop();
         if (err instanceof CoordinationInputError)
           command.error(`error: ${err.message}`, { exitCode: 1, code: 'vigil.input' });
+        if (err instanceof TemporaryFileError)
+          command.error(`error: ${err.message}`, { exitCode: 1, code: 'vigil.temp' });
         throw err;
       }
     });

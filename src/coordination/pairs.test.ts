@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -7,6 +7,7 @@ import { defaultConfig, type GeneratedPost, generate } from '../../bench/coordin
 import { fromNormalised } from './adapters.ts';
 import { analyze, arraySource, type EdgeResult } from './engine.ts';
 import { CountedPairs, countPartition, PairEventSpill } from './pairspill.ts';
+import { SpillFile, TemporaryFileError } from './spill.ts';
 import type { Post } from './types.ts';
 
 describe('pair co-actions spilled by partition', () => {
@@ -65,6 +66,21 @@ describe('pair co-actions spilled by partition', () => {
     } finally {
       spill.dispose();
     }
+  });
+
+  it('says how far a temporary file got when writing fails (a full disk)', () => {
+    const file = new SpillFile(2, 'testing', tmpdir());
+    file.append(0, new Uint8Array(1 << 20));
+    // The descriptor closed behind its back: the next write fails as it would on a full disk.
+    closeSync((file as unknown as { fd: number }).fd);
+    assert.throws(
+      () => file.append(1, new Uint8Array(16)),
+      (err: Error) => {
+        assert.ok(err instanceof TemporaryFileError);
+        assert.match(err.message, /for testing in .* could not grow beyond 1 MiB .*TMPDIR/);
+        return true;
+      },
+    );
   });
 
   it('says which directory it could not write to', () => {

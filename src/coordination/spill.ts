@@ -6,6 +6,14 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+const CHOOSE_ANOTHER =
+  'choose a directory with room and write access (TMPDIR, or --temp-dir on the command line)';
+
+/** A temporary file could not be made or written (no such directory, no permission, disk full). */
+export class TemporaryFileError extends Error {
+  override name = 'TemporaryFileError';
+}
+
 export class SpillFile {
   private readonly dir: string;
   private readonly fd: number;
@@ -17,16 +25,20 @@ export class SpillFile {
   private closed = false;
   private scratch = new Uint8Array(0);
 
-  /** `what` names the contents in the error when the file cannot be made. */
-  constructor(partitions: number, what: string, parentDir: string = tmpdir()) {
+  /** `what` names the contents in the error when the file cannot be made or written. */
+  constructor(
+    partitions: number,
+    private readonly what: string,
+    private readonly parentDir: string = tmpdir(),
+  ) {
     let dir: string | null = null;
     try {
       dir = mkdtempSync(join(parentDir, 'vigil-spill-'));
       this.fd = openSync(join(dir, 'spill.bin'), 'w+');
     } catch (error) {
       if (dir !== null) rmSync(dir, { recursive: true, force: true });
-      throw new Error(
-        `cannot create the temporary file for ${what} in ${parentDir} (${(error as Error).message}); set TMPDIR to a writable directory`,
+      throw new TemporaryFileError(
+        `cannot create the temporary file for ${what} in ${parentDir} (${(error as Error).message}); ${CHOOSE_ANOTHER}`,
       );
     }
     this.dir = dir;
@@ -46,8 +58,15 @@ export class SpillFile {
     if (data.length === 0) return;
     (this.blocks[p] as number[]).push(this.position, data.length);
     let done = 0;
-    while (done < data.length) {
-      done += writeSync(this.fd, data, done, data.length - done, this.position + done);
+    try {
+      while (done < data.length) {
+        done += writeSync(this.fd, data, done, data.length - done, this.position + done);
+      }
+    } catch (error) {
+      const written = ((this.position + done) / 2 ** 20).toFixed(0);
+      throw new TemporaryFileError(
+        `the temporary file for ${this.what} in ${this.parentDir} could not grow beyond ${written} MiB (${(error as Error).message}); ${CHOOSE_ANOTHER}`,
+      );
     }
     this.position += data.length;
     this.bytes[p] = (this.bytes[p] as number) + data.length;
