@@ -278,8 +278,8 @@ class Collector {
 }
 
 /**
- * Runs the analysis. `workDir` is where the temporary file of pair co-actions goes (default: the
- * system's temporary directory); the file is removed before this returns or throws.
+ * Runs the analysis. `workDir` is where its temporary files (text band keys, pair co-actions) go
+ * (default: the system's temporary directory); they are removed before this returns or throws.
  */
 export async function analyze(
   source: PostSource,

@@ -3,9 +3,9 @@
 // Hand-rolled on purpose: the npm MinHash/LSH packages keep every signature as JS arrays of numbers and
 // buckets as objects of strings, which costs hundreds of bytes per post and does not stream. Here exact
 // duplicates collapse to one entry (a 64-bit key of the sorted word hashes), each distinct text keeps its
-// sorted word hashes (for exact verification) and one 32-bit key per band in typed arrays, and buckets
-// are formed by sorting packed (band key, text id) numbers - no per-bucket objects at all. Band keys
-// are only needed once reading is over, one band at a time: they wait in a temporary file, not in memory.
+// sorted word hashes (for exact verification) in typed arrays, and buckets are formed by sorting packed
+// (band key, text id) numbers - no per-bucket objects at all. Band keys (one 32-bit key per band) are
+// only needed once reading is over, one band at a time: they wait in a temporary file, not in memory.
 //
 // Words, not character shingles: light paraphrase (one word swapped) keeps a 20-word text at Jaccard
 // 0.9 on word sets but drops it to about 0.8 on 5-character shingles.

@@ -341,22 +341,26 @@ export function summaryMd(result: AnalysisResult): string {
   return lines.join('\n');
 }
 
-/** The seven output files, each made when asked for (so that they need not all be in memory at once). */
-export function outputFiles(result: AnalysisResult): [string, () => string][] {
+export type OutputFile = (typeof OUTPUT_FILES)[number];
+
+/** The seven output files in OUTPUT_FILES order, each made when asked for (so that they need not all be
+ * in memory at once). */
+export function outputFiles(result: AnalysisResult): [OutputFile, () => string][] {
   let graph: UndirectedGraph | null = null;
   const theGraph = (): UndirectedGraph => {
     graph ??= buildGraph(result);
     return graph;
   };
-  return [
-    ['accounts.csv', () => accountsCsv(result)],
-    ['edges.csv', () => edgesCsv(result)],
-    ['communities.json', () => communitiesJson(result)],
-    ['narratives.json', () => narrativesJson(result)],
-    ['graph.gexf', () => graphGexf(theGraph())],
-    ['graph.graphml', () => graphGraphml(theGraph())],
-    ['summary.md', () => summaryMd(result)],
-  ];
+  const make: Record<OutputFile, () => string> = {
+    'accounts.csv': () => accountsCsv(result),
+    'edges.csv': () => edgesCsv(result),
+    'communities.json': () => communitiesJson(result),
+    'narratives.json': () => narrativesJson(result),
+    'graph.gexf': () => graphGexf(theGraph()),
+    'graph.graphml': () => graphGraphml(theGraph()),
+    'summary.md': () => summaryMd(result),
+  };
+  return OUTPUT_FILES.map((name) => [name, make[name]]);
 }
 
 export async function writeOutputs(result: AnalysisResult, dir: string): Promise<string[]> {

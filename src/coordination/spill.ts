@@ -20,8 +20,6 @@ export class SpillFile {
   private position = 0;
   /** Per partition: file offset and byte length of each block, flattened. */
   private readonly blocks: number[][];
-  /** Per partition: bytes written. */
-  readonly bytes: Float64Array;
   private closed = false;
   private scratch = new Uint8Array(0);
 
@@ -50,7 +48,6 @@ export class SpillFile {
       // Removed by `close` instead.
     }
     this.blocks = Array.from({ length: partitions }, () => []);
-    this.bytes = new Float64Array(partitions);
   }
 
   /** Appends a block of partition `p`. */
@@ -69,7 +66,6 @@ export class SpillFile {
       );
     }
     this.position += data.length;
-    this.bytes[p] = (this.bytes[p] as number) + data.length;
   }
 
   /** Reads partition `p`'s blocks in the order they were appended. `onBlock` gets a view that is reused
