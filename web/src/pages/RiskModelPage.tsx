@@ -108,14 +108,17 @@ function RunForm({
   const [at, setAt] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
+  // Sensible first guesses when the panel changes: the first three columns are unit, time and outcome in
+  // most panels. Set while rendering, not in an effect: an effect runs after a first render in which the
+  // selects would show their first column instead of the guess.
   const loadedPanel = panel?.id ?? '';
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the guesses are reset only when the panel changes
-  useEffect(() => {
-    // Sensible first guesses: the first three columns are unit, time and outcome in most panels.
+  const [guessedFor, setGuessedFor] = useState('');
+  if (guessedFor !== loadedPanel) {
+    setGuessedFor(loadedPanel);
     setUnit(cols[0] ?? '');
     setTime(cols.includes('year') ? 'year' : (cols[1] ?? ''));
     setOutcome(cols[2] ?? '');
-  }, [loadedPanel]);
+  }
   const year = (v: string) => /^\d{4}$/.test(v.trim());
   const submit = async (e: FormEvent) => {
     e.preventDefault();
