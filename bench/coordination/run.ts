@@ -1,6 +1,6 @@
 // Coordination benchmark: accuracy against planted truth and performance (wall time, peak RSS).
 //
-//   node --import tsx bench/coordination/run.ts [--posts 1000000] [--seed 7] [--regenerate]
+//   node --import tsx bench/coordination/run.ts [--posts 1000000] [--accounts N] [--seed 7] [--regenerate]
 //
 // Data goes to bench/out/ (git-ignored). The analysis runs in a child process so that its peak RSS is
 // its own (not the generator's).
@@ -60,7 +60,16 @@ export function scoreAccounts(
 
 async function child(file: string, outDir: string): Promise<void> {
   const started = performance.now();
-  const result = await analyze(fileSource([file], { format: 'auto', strict: false }));
+  // Resident memory seen at progress reports, the largest per phase (MiB): where the memory goes.
+  const rssByPhase: Record<string, number> = {};
+  const sample = (phase: string): void => {
+    const mib = Math.round(process.memoryUsage.rss() / 2 ** 20);
+    rssByPhase[phase] = Math.max(rssByPhase[phase] ?? 0, mib);
+  };
+  const result = await analyze(fileSource([file], { format: 'auto', strict: false }), {}, (phase) =>
+    sample(phase),
+  );
+  sample('result');
   await writeOutputs(result, outDir);
   const wall = (performance.now() - started) / 1000;
   const usage = process.resourceUsage();
@@ -68,7 +77,14 @@ async function child(file: string, outDir: string): Promise<void> {
   // CPU time (all threads) beside wall time: the machine is shared, and wall time alone says little.
   const cpu = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
   process.stdout.write(
-    JSON.stringify({ wall, cpu, peakRssMiB, stats: result.stats, malformed: result.read.malformed }),
+    JSON.stringify({
+      wall,
+      cpu,
+      peakRssMiB,
+      rssByPhase,
+      stats: result.stats,
+      malformed: result.read.malformed,
+    }),
   );
 }
 
@@ -84,13 +100,21 @@ async function main(): Promise<void> {
   }
   const posts = Number(arg('--posts', '1000000'));
   const seed = Number(arg('--seed', '7'));
-  const file = `bench/out/coord-${posts}-s${seed}.jsonl`;
+  // Accounts default to posts / 20; a fixed number shows what grows with posts alone.
+  const accounts = args.includes('--accounts') ? Number(arg('--accounts', '')) : null;
+  if (accounts !== null && !(Number.isInteger(accounts) && accounts >= 100)) {
+    throw new Error('--accounts must be a whole number of at least 100');
+  }
+  const name = `coord-${posts}${accounts === null ? '' : `-a${accounts}`}-s${seed}`;
+  const file = `bench/out/${name}.jsonl`;
   if (!existsSync(file) || args.includes('--regenerate')) {
     const t0 = performance.now();
-    await writeDataset(defaultConfig(posts, seed), file);
+    const config = defaultConfig(posts, seed);
+    if (accounts !== null) config.accounts = accounts;
+    await writeDataset(config, file);
     console.error(`generated ${file} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
-  const outDir = `bench/out/coord-${posts}-s${seed}-result`;
+  const outDir = `bench/out/${name}-result`;
   const loadBefore = loadavg();
   const t0 = performance.now();
   const run = spawnSync(
@@ -105,6 +129,7 @@ async function main(): Promise<void> {
     wall: number;
     cpu: number;
     peakRssMiB: number;
+    rssByPhase: Record<string, number>;
     stats: {
       seconds: Record<string, number>;
       posts: number;
@@ -131,7 +156,7 @@ async function main(): Promise<void> {
     }));
   const accuracy = scoreAccounts(flagged, truth);
   const report = {
-    command: `node --import tsx bench/coordination/run.ts --posts ${posts} --seed ${seed}`,
+    command: `node --import tsx bench/coordination/run.ts --posts ${posts}${accounts === null ? '' : ` --accounts ${accounts}`} --seed ${seed}`,
     machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`,
     posts: measured.stats.posts,
     accounts: measured.stats.accounts,
@@ -144,6 +169,7 @@ async function main(): Promise<void> {
       after: loadAfter.map((x) => Number(x.toFixed(2))),
     },
     peakRssMiB: Math.round(measured.peakRssMiB),
+    rssByPhaseMiB: measured.rssByPhase,
     phases: measured.stats.seconds,
     candidatePairs: measured.stats.candidatePairs,
     candidatePairsExact: measured.stats.candidatePairsExact,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { type MessagePort, Worker } from 'node:worker_threads';
 import type { Queryable } from '../db/types.ts';
 import { type AnalysisResult, analyze, iterableSource, type PostSource } from './engine.ts';
-import { outputFiles } from './output.ts';
+import { fileText, outputFiles } from './output.ts';
 import { type PostCursor, type PostPage, pagedPosts, readPostPage } from './store.ts';
 import type { AnalysisOptions, ProgressPhase } from './types.ts';
 
@@ -55,7 +55,7 @@ export class AnalysisCancelled extends Error {
 
 /** The files of a run. */
 export function resultFiles(result: AnalysisResult): [string, string][] {
-  return outputFiles(result).map(([name, make]) => [name, make()]);
+  return outputFiles(result).map(([name, make]) => [name, fileText(make())]);
 }
 
 /**

@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { UndirectedGraph } from 'graphology';
+import gexf from 'graphology-gexf';
+import graphml from 'graphology-graphml';
 import { defaultConfig, type GeneratedPost, generate } from '../../bench/coordination/generate.ts';
 import { scoreAccounts } from '../../bench/coordination/run.ts';
 import { fromNormalised } from './adapters.ts';
-import { analyze, arraySource, iterableSource } from './engine.ts';
+import { analyze, arraySource, iterableSource, type PostSource, recordSelector } from './engine.ts';
 import { BANDS } from './minhash.ts';
-import { outputFiles } from './output.ts';
+import { fileText, outputFiles } from './output.ts';
+import { ColumnSpill } from './spill.ts';
 import { logPoissonTail, surprise } from './stats.ts';
 import type { Post } from './types.ts';
 
@@ -272,10 +276,139 @@ describe('the same input gives the same files', () => {
       return c.post;
     });
     const files = async (): Promise<[string, string][]> =>
-      outputFiles(await analyze(arraySource(posts))).map(([name, make]) => [name, make()]);
+      outputFiles(await analyze(arraySource(posts))).map(([name, make]) => [name, fileText(make())]);
     const first = await files();
     const second = await files();
     assert.ok((first.find(([name]) => name === 'graph.gexf')?.[1].match(/<edge /g) ?? []).length > 0);
     assert.deepEqual(second, first);
+  });
+});
+
+describe('records of several posts (documents, exports) in the second pass', () => {
+  it('selects a record by any of its posts, however often the reader asks', () => {
+    const index = new ColumnSpill(1, 2, 'a test index of posts', undefined, 4);
+    try {
+      // (record, account): record 0 holds accounts 1 and 5, record 3 holds 2, 2 and 5, record 7 holds 9.
+      const rows: [number, number][] = [
+        [0, 1],
+        [0, 5],
+        [1, 2],
+        [3, 2],
+        [3, 2],
+        [3, 5],
+        [4, 1],
+        [7, 9],
+      ];
+      for (const [record, account] of rows) index.add(0, 0, record, account);
+      index.finish();
+      const select = recordSelector(index, (account) => account === 5 || account === 9);
+      const asked = [0, 0, 1, 2, 3, 3, 5, 7, 7, 8].map((r) => [r, select(r)]);
+      assert.deepEqual(asked, [
+        [0, true],
+        [0, true],
+        [1, false],
+        [2, false],
+        [3, true],
+        [3, true],
+        [5, false],
+        [7, true],
+        [7, true],
+        [8, false],
+      ]);
+    } finally {
+      index.dispose();
+    }
+  });
+
+  it('describes communities and narratives as it does for one post a record', async () => {
+    const posts = teamAndCrowd(10);
+    posts.push(
+      ...[0, 1, 2, 3].map((m) =>
+        post({
+          id: `n${m}`,
+          author: `team${m}`,
+          createdAt: T0 + 50_000 + m * 5,
+          text: 'nothing is happening at the border, the road is open today',
+        }),
+      ),
+    );
+    // Three posts a record; like the file reader, the first record is read without being asked about
+    // and every other record is asked about twice.
+    const grouped: PostSource = {
+      async scan(onPost, _onProgress, selectRecord) {
+        for (let start = 0; start < posts.length; start += 3) {
+          const record = start / 3;
+          if (record > 0 && selectRecord && !(selectRecord(record) && selectRecord(record))) continue;
+          posts.slice(start, start + 3).forEach((p, position) => onPost(p, record, position));
+        }
+        return {
+          files: [],
+          posts: posts.length,
+          malformed: 0,
+          malformedSamples: [],
+          skipped: 0,
+          formats: {},
+        };
+      },
+    };
+    const inRecords = await analyze(grouped);
+    const alone = await analyze(arraySource(posts));
+    assert.equal(inRecords.communities[0]?.posts, 54);
+    assert.deepEqual(inRecords.communities, alone.communities);
+    assert.equal(inRecords.narratives[0]?.firstPost?.id, 'n0');
+    assert.deepEqual(inRecords.narratives, alone.narratives);
+  });
+});
+
+describe('narratives', () => {
+  it('keeps the best ones as they come: the same as ranking every cluster at once', async () => {
+    // 1,200 clusters of three posts by three accounts: more than the drafts kept before they are cut.
+    const posts: Post[] = [];
+    for (let c = 0; c < 1200; c++) {
+      const words = Array.from({ length: 8 }, (_, k) => `c${c}w${k}`).join(' ');
+      for (let m = 0; m < 3 + (c % 4); m++) {
+        posts.push(
+          post({
+            id: `p${c}-${m}`,
+            author: `a${(c + m) % 500}`,
+            createdAt: T0 + c * 97 + m * 3600,
+            text: words,
+          }),
+        );
+      }
+    }
+    const few = await analyze(arraySource(posts), { maxNarratives: 3 });
+    const all = await analyze(arraySource(posts), { maxNarratives: 10_000 });
+    assert.equal(all.narratives.length, 1200);
+    assert.equal(few.stats.narrativeClusters, 1200);
+    assert.deepEqual(
+      few.narratives,
+      all.narratives.slice(0, 3).map((n, k) => ({ ...n, id: k + 1 })),
+    );
+    assert.deepEqual(
+      few.narratives.map((n) => n.posts),
+      [6, 6, 6],
+    );
+  });
+});
+
+describe('graph files', () => {
+  it('escape account names and ids that XML would misread, and open in graph readers', async () => {
+    const posts = teamAndCrowd(10).map((p) =>
+      p.author === 'team0' ? { ...p, author: 'a&b<c>"d\'', authorName: 'Bell \u0007& <Co>' } : p,
+    );
+    const result = await analyze(arraySource(posts));
+    const files = new Map(outputFiles(result).map(([name, make]) => [name, fileText(make())]));
+    const fromGexf = gexf.parse(UndirectedGraph, files.get('graph.gexf') as string);
+    const fromGraphml = graphml.parse(UndirectedGraph, files.get('graph.graphml') as string);
+    for (const graph of [fromGexf, fromGraphml]) {
+      assert.equal(graph.order, 5);
+      assert.equal(graph.size, 10);
+      assert.equal(graph.getNodeAttribute('a&b<c>"d\'', 'label'), 'Bell & <Co>');
+      assert.equal(Number(graph.getNodeAttribute('a&b<c>"d\'', 'community')), 1);
+    }
+    const edge = fromGexf.edges()[0] as string;
+    assert.match(String(fromGexf.getEdgeAttribute(edge, 'behaviours')), /co-repost/);
+    assert.ok(Number(fromGexf.getEdgeAttribute(edge, 'weight')) >= 3);
   });
 });

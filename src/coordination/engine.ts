@@ -2,18 +2,12 @@
 // sliding-window sweeps, significance against chance, communities, narratives, and a second streaming
 // pass that fetches the few texts, links and posts needed to describe what was found.
 import { detectCommunities, type WeightedEdge } from './communities.ts';
-import { KeyIds, StringIds } from './keyids.ts';
+import { StringIds } from './keyids.ts';
 import { TextIndex } from './minhash.ts';
-import { normaliseUrl, textWords } from './normalize.ts';
-import {
-  EventLog,
-  type OrderedLog,
-  orderByObjectThenTime,
-  orderLog,
-  type SweepStats,
-  sweepBehaviour,
-} from './pairs.ts';
+import { hashString, mix32, normaliseUrl, textWords } from './normalize.ts';
+import { groupPartition, type OrderedLog, orderLog, type SweepStats, sweepBehaviour } from './pairs.ts';
 import { CountedPairs, countPartition, PairEventSpill } from './pairspill.ts';
+import { ColumnSpill, type SpilledRows } from './spill.ts';
 import { surprise } from './stats.ts';
 import {
   type AnalysisOptions,
@@ -169,30 +163,68 @@ export function resolveOptions(partial: Partial<AnalysisOptions> = {}): Analysis
   };
 }
 
-/** Pass-1 state: everything kept grows with accounts and distinct objects, plus 16 bytes per action. */
+interface NarrativeDraft {
+  cluster: number;
+  posts: number;
+  accounts: number;
+  flaggedPosts: number;
+  flaggedAccounts: number;
+  /** `record:position` of its first post. */
+  firstKey: string;
+  firstAt: number;
+  lastAt: number;
+  spread: ActivitySeries;
+  byCommunity: Map<number, number>;
+}
+
+/** A partition of a behaviour's actions as spilled, grouped by object and ordered for the sweeps. */
+type OrderedPartition = OrderedLog & { rows: SpilledRows; objectKey: Uint32Array };
+
+const OBJECT_BEHAVIOURS: readonly ObjectBehaviour[] = ['co-repost', 'co-link', 'co-hashtag'];
+
+/** Partitions of each behaviour's actions on disk: at five million posts about 20,000 actions each. */
+const ACTION_PARTITIONS = 128;
+const PARTITION_SHIFT = 32 - Math.log2(ACTION_PARTITIONS);
+/** Repost, link and hashtag actions: object key (two hashes), account; text actions add record, position. */
+const ACTION_WIDTH = 3;
+const TEXT_ACTION_WIDTH = 5;
+
+type ObjectBehaviour = Exclude<Behaviour, 'co-text'>;
+
+/** The temporary files of one analysis, closed together however it ends. */
+class Temporaries {
+  private readonly open: { dispose(): void }[] = [];
+  constructor(readonly workDir: string | undefined) {}
+
+  spill(partitions: number, width: number, what: string): ColumnSpill {
+    const spill = new ColumnSpill(partitions, width, what, this.workDir);
+    this.open.push(spill);
+    return spill;
+  }
+
+  dispose(): void {
+    for (const item of this.open.splice(0)) item.dispose();
+  }
+}
+
+/**
+ * Pass-1 state. In memory: what grows with accounts, and the text index (per distinct text). On disk:
+ * every action, partitioned by a hash of its object (repost, link, hashtag) or in reading order (texts,
+ * whose objects, near-duplicate clusters, are known only once all texts are read), and every post's
+ * record and account, for the second pass.
+ */
 class Collector {
   readonly accounts = new StringIds();
   readonly authorNames: (string | null)[] = [];
   readonly authorCreated: (number | null)[] = [];
   readonly followers: (number | null)[] = [];
   readonly postCounts: number[] = [];
-  readonly logs: Record<Behaviour, EventLog> = {
-    'co-repost': new EventLog(),
-    'co-link': new EventLog(),
-    'co-hashtag': new EventLog(),
-    'co-text': new EventLog(),
-  };
-  /** Objects by two hashes of their key: the links and reposted ids themselves are not kept. */
-  readonly objects: Record<Exclude<Behaviour, 'co-text'>, KeyIds> = {
-    'co-repost': new KeyIds(),
-    'co-link': new KeyIds(),
-    'co-hashtag': new KeyIds(),
-  };
+  readonly actions: Record<ObjectBehaviour, ColumnSpill>;
+  /** Text actions in reading order: exact-duplicate text id, account, record, position (and time). */
+  readonly textActions: ColumnSpill;
+  /** Every post's record and account, in reading order (and its time). */
+  readonly postIndex: ColumnSpill;
   readonly texts: TextIndex;
-  textSeqs = new Int32Array(1024);
-  /** Per post: its record and account (8 bytes a post), so the second pass can skip other records. */
-  postRecord = new Int32Array(1024);
-  postAccount = new Int32Array(1024);
   seq = 0;
   minTime = Number.POSITIVE_INFINITY;
   maxTime = Number.NEGATIVE_INFINITY;
@@ -200,25 +232,31 @@ class Collector {
 
   constructor(
     private readonly options: AnalysisOptions,
-    workDir?: string,
+    temporaries: Temporaries,
   ) {
     this.enabled = new Set(options.behaviours);
-    this.texts = new TextIndex(workDir);
+    const spill = (beh: Behaviour): ColumnSpill =>
+      temporaries.spill(this.enabled.has(beh) ? ACTION_PARTITIONS : 1, ACTION_WIDTH, `${beh} actions`);
+    this.actions = {
+      'co-repost': spill('co-repost'),
+      'co-link': spill('co-link'),
+      'co-hashtag': spill('co-hashtag'),
+    };
+    this.textActions = temporaries.spill(1, 4, 'text actions');
+    this.postIndex = temporaries.spill(1, 2, 'the index of posts');
+    this.texts = new TextIndex(temporaries.workDir);
   }
 
-  add(post: Post, record: number): void {
-    const seq = this.seq++;
+  private addAction(beh: ObjectBehaviour, key: string, account: number, time: number): void {
+    const hi = hashString(key, 0x811c9dc5);
+    this.actions[beh].add(hi >>> PARTITION_SHIFT, time, hi, hashString(key, 0x2545f491), account);
+  }
+
+  add(post: Post, record: number, position: number): void {
+    this.seq++;
     const acc = this.accounts.idOf(post.author);
-    if (seq === this.postRecord.length) {
-      const r = new Int32Array(seq * 2);
-      r.set(this.postRecord);
-      this.postRecord = r;
-      const a = new Int32Array(seq * 2);
-      a.set(this.postAccount);
-      this.postAccount = a;
-    }
-    this.postRecord[seq] = record;
-    this.postAccount[seq] = acc;
+    const t = post.createdAt;
+    this.postIndex.add(0, t, record, acc);
     if (acc === this.postCounts.length) {
       this.authorNames.push(post.authorName);
       this.authorCreated.push(post.authorCreatedAt);
@@ -235,15 +273,12 @@ class Collector {
       if (followers !== null && followers !== this.followers[acc]) this.followers[acc] = followers;
     }
     this.postCounts[acc] = (this.postCounts[acc] as number) + 1;
-    const t = post.createdAt;
     if (t < this.minTime) this.minTime = t;
     if (t > this.maxTime) this.maxTime = t;
 
     if (post.repostOf !== null) {
       // A repost's links, hashtags and text are the original's: it is one action, a co-repost.
-      if (this.enabled.has('co-repost')) {
-        this.logs['co-repost'].push(this.objects['co-repost'].idOfString(post.repostOf), acc, t);
-      }
+      if (this.enabled.has('co-repost')) this.addAction('co-repost', post.repostOf, acc, t);
       return;
     }
     if (this.enabled.has('co-link') && post.urls.length > 0) {
@@ -252,34 +287,83 @@ class Collector {
         const url = normaliseUrl(raw);
         if (url === null || seen.has(url)) continue;
         seen.add(url);
-        this.logs['co-link'].push(this.objects['co-link'].idOfString(url), acc, t);
+        this.addAction('co-link', url, acc, t);
       }
     }
     if (this.enabled.has('co-hashtag') && post.hashtags.length >= this.options.minHashtags) {
       const distinct = [...new Set(post.hashtags)];
-      if (distinct.length >= this.options.minHashtags) {
-        this.logs['co-hashtag'].push(this.objects['co-hashtag'].idOfString(distinct.join(' ')), acc, t);
-      }
+      if (distinct.length >= this.options.minHashtags)
+        this.addAction('co-hashtag', distinct.join(' '), acc, t);
     }
     if (this.enabled.has('co-text') && post.text !== '') {
       const words = textWords(post.text);
       if (words.length >= this.options.minTextWords) {
-        const log = this.logs['co-text'];
-        if (log.length === this.textSeqs.length) {
-          const next = new Int32Array(this.textSeqs.length * 2);
-          next.set(this.textSeqs);
-          this.textSeqs = next;
-        }
-        this.textSeqs[log.length] = seq;
-        log.push(this.texts.add(words), acc, t);
+        this.textActions.add(0, t, this.texts.add(words), acc, record, position);
       }
     }
   }
 }
 
+/** Moves text actions to partitions by near-duplicate cluster: rows (cluster, 0, account, record,
+ * position), in reading order within each partition. */
+function partitionTexts(from: ColumnSpill, clusterOf: Int32Array, to: ColumnSpill): void {
+  for (const { n, ints, times } of from.blocksOf(0)) {
+    for (let e = 0; e < n; e++) {
+      const cluster = clusterOf[ints[e * 4] as number] as number;
+      to.add(
+        mix32(cluster) >>> PARTITION_SHIFT,
+        times[e] as number,
+        cluster,
+        0,
+        ints[e * 4 + 1] as number,
+        ints[e * 4 + 2] as number,
+        ints[e * 4 + 3] as number,
+      );
+    }
+  }
+  to.finish();
+}
+
+/** Reads the post index alongside the records of the second pass: whether record `r` holds a post by an
+ * account `wanted` accepts. Records must be asked in non-decreasing order (a reader may ask twice). */
+export function recordSelector(
+  index: ColumnSpill,
+  wanted: (account: number) => boolean,
+): (r: number) => boolean {
+  const blocks = index.blocksOf(0);
+  let rows: SpilledRows | null = null;
+  let at = 0;
+  const next = (): boolean => {
+    while (rows === null || at >= rows.n) {
+      const got = blocks.next();
+      if (got.done) return false;
+      rows = got.value;
+      at = 0;
+    }
+    return true;
+  };
+  let lastAsked = -1;
+  let lastAnswer = false;
+  return (r) => {
+    if (r === lastAsked) return lastAnswer;
+    let selected = false;
+    while (next()) {
+      const current = rows as unknown as SpilledRows;
+      const record = current.ints[at * 2] as number;
+      if (record > r) break;
+      if (record === r && wanted(current.ints[at * 2 + 1] as number)) selected = true;
+      at++;
+    }
+    lastAsked = r;
+    lastAnswer = selected;
+    return selected;
+  };
+}
+
 /**
- * Runs the analysis. `workDir` is where its temporary files (text band keys, pair co-actions) go
- * (default: the system's temporary directory); they are removed before this returns or throws.
+ * Runs the analysis. `workDir` is where its temporary files (actions, text band keys, pair co-actions, the
+ * index of posts) go (default: the system's temporary directory); they are removed before this returns
+ * or throws.
  */
 export async function analyze(
   source: PostSource,
@@ -287,7 +371,20 @@ export async function analyze(
   onProgress?: ProgressCallback,
   workDir?: string,
 ): Promise<AnalysisResult> {
-  const options = resolveOptions(partialOptions);
+  const temporaries = new Temporaries(workDir);
+  try {
+    return await runAnalysis(source, resolveOptions(partialOptions), temporaries, onProgress);
+  } finally {
+    temporaries.dispose();
+  }
+}
+
+async function runAnalysis(
+  source: PostSource,
+  options: AnalysisOptions,
+  temporaries: Temporaries,
+  onProgress?: ProgressCallback,
+): Promise<AnalysisResult> {
   const seconds: Record<string, number> = {};
   let clock = performance.now();
   const lap = (name: string): void => {
@@ -296,15 +393,18 @@ export async function analyze(
     clock = now;
   };
 
-  // ---- Pass 1: stream posts into compact events.
-  const collector = new Collector(options, workDir);
+  // ---- Pass 1: stream posts into actions on disk.
+  const collector = new Collector(options, temporaries);
   let read: ReadStats;
   let clusters: { clusterOf: Int32Array; count: number };
   try {
     read = await source.scan(
-      (post, record) => collector.add(post, record),
+      (post, record, position) => collector.add(post, record, position),
       (done, total) => onProgress?.('read', done, total),
     );
+    for (const beh of OBJECT_BEHAVIOURS) collector.actions[beh].finish();
+    collector.textActions.finish();
+    collector.postIndex.finish();
     lap('read');
     clusters = collector.texts.cluster(options.textSimilarity);
   } finally {
@@ -317,21 +417,23 @@ export async function analyze(
   let step = 0;
   const tick = (): void => onProgress?.('analyse', ++step, steps);
 
-  // ---- Near-duplicate text clusters (narratives, clustered above); co-text objects become cluster ids.
-  const { clusterOf, count: clusterCount } = clusters;
-  const textLog = collector.logs['co-text'];
-  for (let i = 0; i < textLog.length; i++)
-    textLog.object[i] = clusterOf[textLog.object[i] as number] as number;
+  // ---- Near-duplicate text clusters (narratives, clustered above) are the objects of co-text actions.
+  const { clusterOf } = clusters;
+  const actionSpills: Record<Behaviour, ColumnSpill> = {
+    ...collector.actions,
+    'co-text': temporaries.spill(
+      options.behaviours.includes('co-text') ? ACTION_PARTITIONS : 1,
+      TEXT_ACTION_WIDTH,
+      'co-text actions',
+    ),
+  };
+  partitionTexts(collector.textActions, clusterOf, actionSpills['co-text']);
+  collector.textActions.dispose();
   lap('text clusters');
   tick();
 
-  // ---- Sliding-window sweeps.
-  const objectCounts: Record<Behaviour, number> = {
-    'co-repost': collector.objects['co-repost'].size,
-    'co-link': collector.objects['co-link'].size,
-    'co-hashtag': collector.objects['co-hashtag'].size,
-    'co-text': clusterCount,
-  };
+  // ---- Sliding-window sweeps, one partition of a behaviour's actions at a time. Objects get global ids
+  // in the order they are met: behaviour by behaviour, partition by partition.
   const crowd: Record<Behaviour, Float64Array> = {
     'co-repost': new Float64Array(accountCount),
     'co-link': new Float64Array(accountCount),
@@ -345,45 +447,61 @@ export async function analyze(
     'co-text': new Float64Array(accountCount),
   };
   const totals = zeroByBehaviour();
+  const objectCounts = zeroByBehaviour();
   let pairWork = 0;
   let crowdedActions = 0;
-  const sweeps: { beh: Behaviour; ordered: OrderedLog; objectOffset: number }[] = [];
-  let objectOffset = 0;
-  for (const beh of BEHAVIOURS) {
-    const log = collector.logs[beh];
-    if (options.behaviours.includes(beh)) {
-      for (let i = 0; i < log.length; i++) {
-        const a = log.account[i] as number;
-        actions[beh][a] = (actions[beh][a] as number) + 1;
+  const swept = BEHAVIOURS.filter((beh) => options.behaviours.includes(beh));
+  const orderedPartition = (beh: Behaviour, p: number): OrderedPartition => {
+    const spill = actionSpills[beh];
+    const rows = spill.read(p);
+    const { columns, objectCount, objectKey } = groupPartition(rows, spill.width);
+    return { rows, objectKey, ...orderLog(columns, objectCount) };
+  };
+  // First sweep: crowds, actions per account, objects, and the amount of pair work (it sizes the spill
+  // of pair co-actions).
+  for (const beh of swept) {
+    const spill = actionSpills[beh];
+    totals[beh] = spill.total;
+    for (let p = 0; p < spill.partitions; p++) {
+      const ordered = orderedPartition(beh, p);
+      const perAccount = actions[beh];
+      for (let k = 0; k < ordered.account.length; k++) {
+        const a = ordered.account[k] as number;
+        perAccount[a] = (perAccount[a] as number) + 1;
       }
-      totals[beh] = log.length;
-      sweeps.push({ beh, ordered: orderLog(log, objectCounts[beh]), objectOffset });
+      objectCounts[beh] += ordered.objectCount;
+      const s: SweepStats = sweepBehaviour(ordered, 0, options.windows[beh], options.maxWindowCrowd, {
+        kind: 'crowd',
+        crowd: crowd[beh],
+      });
+      pairWork += s.pairWork;
+      crowdedActions += s.crowdedActions;
     }
-    objectOffset += objectCounts[beh];
   }
-  // First sweep: crowds and the amount of pair work. Second: every pair co-action to a spill file, then
-  // counted one partition of account pairs at a time (pairspill.ts): about 4 pairs in 5 co-act once.
-  for (const { beh, ordered, objectOffset: offset } of sweeps) {
-    const s: SweepStats = sweepBehaviour(ordered, offset, options.windows[beh], options.maxWindowCrowd, {
-      kind: 'crowd',
-      crowd: crowd[beh],
-    });
-    pairWork += s.pairWork;
-    crowdedActions += s.crowdedActions;
-  }
+  // Second sweep: every pair co-action to a spill file, then counted one partition of account pairs at
+  // a time (pairspill.ts): about 4 pairs in 5 co-act once.
   const objectStart = new Int32Array(BEHAVIOURS.length + 1);
   for (let b = 0; b < BEHAVIOURS.length; b++)
     objectStart[b + 1] = (objectStart[b] as number) + objectCounts[BEHAVIOURS[b] as Behaviour];
   const windows = Float64Array.from(BEHAVIOURS, (beh) => options.windows[beh]);
   const counted = new CountedPairs(BEHAVIOURS.length);
   let candidatePairs = 0;
-  const spill = new PairEventSpill(pairWork, workDir);
+  const spill = new PairEventSpill(pairWork, temporaries.workDir);
   try {
-    for (const { beh, ordered, objectOffset: offset } of sweeps) {
-      sweepBehaviour(ordered, offset, options.windows[beh], options.maxWindowCrowd, { kind: 'emit', spill });
+    for (const beh of swept) {
+      let offset = objectStart[BEHAVIOUR_INDEX[beh]] as number;
+      for (let p = 0; p < actionSpills[beh].partitions; p++) {
+        const ordered = orderedPartition(beh, p);
+        sweepBehaviour(ordered, offset, options.windows[beh], options.maxWindowCrowd, {
+          kind: 'emit',
+          spill,
+        });
+        offset += ordered.objectCount;
+      }
+      // Text actions are read again for the narratives; the others are done with.
+      if (beh !== 'co-text') actionSpills[beh].dispose();
       tick();
     }
-    sweeps.length = 0;
     spill.finish();
     for (let p = 0; p < spill.partitions; p++) {
       candidatePairs += countPartition(
@@ -517,77 +635,86 @@ export async function analyze(
     };
   });
 
-  // ---- Narratives: clusters of near-identical texts across the whole set.
+  // ---- Narratives: clusters of near-identical texts across the whole set, read again from the co-text
+  // partitions; only the best `maxNarratives` drafts are kept as they come.
   const minTime = Number.isFinite(collector.minTime) ? collector.minTime : 0;
   const maxTime = Number.isFinite(collector.maxTime) ? collector.maxTime : 0;
-  const { order: textOrder, start: clusterStart } = orderByObjectThenTime(textLog, clusterCount);
   const lastSeenCluster = new Int32Array(accountCount).fill(-1);
-  interface NarrativeDraft {
-    cluster: number;
-    posts: number;
-    accounts: number;
-    flaggedPosts: number;
-    flaggedAccounts: number;
-    firstSeq: number;
-    firstAt: number;
-    lastAt: number;
-  }
-  const drafts: NarrativeDraft[] = [];
-  for (let c = 0; c < clusterCount; c++) {
-    const s = clusterStart[c] as number;
-    const e = clusterStart[c + 1] as number;
-    if (e - s < options.minNarrativePosts) continue;
-    let distinct = 0;
-    let flaggedPosts = 0;
-    let flaggedAccounts = 0;
-    for (let p = s; p < e; p++) {
-      const acc = textLog.account[textOrder[p] as number] as number;
-      const flagged = (communityOf[acc] as number) !== 0;
-      if (flagged) flaggedPosts++;
-      if (lastSeenCluster[acc] !== c) {
-        lastSeenCluster[acc] = c;
-        distinct++;
-        if (flagged) flaggedAccounts++;
+  let drafts: NarrativeDraft[] = [];
+  let narrativeClusters = 0;
+  const byRank = (x: NarrativeDraft, y: NarrativeDraft): number =>
+    y.flaggedAccounts - x.flaggedAccounts || y.posts - x.posts || x.cluster - y.cluster;
+  const textSpill = actionSpills['co-text'];
+  for (let p = 0; p < textSpill.partitions && options.behaviours.includes('co-text'); p++) {
+    const { rows, objectKey, order, start, objectCount, time, account } = orderedPartition('co-text', p);
+    for (let o = 0; o < objectCount; o++) {
+      const s = start[o] as number;
+      const e = start[o + 1] as number;
+      if (e - s < options.minNarrativePosts) continue;
+      const cluster = objectKey[o] as number;
+      let distinct = 0;
+      let flaggedPosts = 0;
+      let flaggedAccounts = 0;
+      for (let k = s; k < e; k++) {
+        const acc = account[k] as number;
+        const flagged = (communityOf[acc] as number) !== 0;
+        if (flagged) flaggedPosts++;
+        if (lastSeenCluster[acc] !== cluster) {
+          lastSeenCluster[acc] = cluster;
+          distinct++;
+          if (flagged) flaggedAccounts++;
+        }
+      }
+      if (distinct < 2) continue;
+      narrativeClusters++;
+      const firstAt = time[s] as number;
+      const lastAt = time[e - 1] as number;
+      const spreadBin: 'hour' | 'day' = lastAt - firstAt <= 3 * 86400 ? 'hour' : 'day';
+      const width = spreadBin === 'hour' ? 3600 : 86400;
+      const spreadStart = Math.floor(firstAt / width) * width;
+      const counts: number[] = [];
+      const byCommunity = new Map<number, number>();
+      for (let k = s; k < e; k++) {
+        const bin = Math.floor(((time[k] as number) - spreadStart) / width);
+        counts[bin] = (counts[bin] ?? 0) + 1;
+        const c = communityOf[account[k] as number] as number;
+        if (c !== 0) byCommunity.set(c, (byCommunity.get(c) ?? 0) + 1);
+      }
+      const first = (order[s] as number) * TEXT_ACTION_WIDTH;
+      drafts.push({
+        cluster,
+        posts: e - s,
+        accounts: distinct,
+        flaggedPosts,
+        flaggedAccounts,
+        firstKey: `${rows.ints[first + 3]}:${rows.ints[first + 4]}`,
+        firstAt,
+        lastAt,
+        spread: { bin: spreadBin, start: spreadStart, counts: dense(counts, counts.length) },
+        byCommunity,
+      });
+      if (drafts.length >= 4 * options.maxNarratives + 1024) {
+        drafts = drafts.sort(byRank).slice(0, options.maxNarratives);
       }
     }
-    if (distinct < 2) continue;
-    const first = textOrder[s] as number;
-    drafts.push({
-      cluster: c,
-      posts: e - s,
-      accounts: distinct,
-      flaggedPosts,
-      flaggedAccounts,
-      firstSeq: collector.textSeqs[first] as number,
-      firstAt: textLog.time[first] as number,
-      lastAt: textLog.time[textOrder[e - 1] as number] as number,
-    });
   }
-  drafts.sort((x, y) => y.flaggedAccounts - x.flaggedAccounts || y.posts - x.posts || x.cluster - y.cluster);
-  const narrativeDrafts = drafts.slice(0, options.maxNarratives);
+  textSpill.dispose();
+  const narrativeDrafts = drafts.sort(byRank).slice(0, options.maxNarratives);
+  drafts = [];
   lap('narratives');
   tick();
 
-  // ---- Pass 2: fetch the texts, links and posts that describe communities and narratives.
-  // Narrative first posts are found again by (record, position in record).
+  // ---- Pass 2: fetch the texts, links and posts that describe communities and narratives: records with
+  // a post by a flagged account, found by reading the index of posts alongside, and the narratives'
+  // first posts, found again by (record, position in record).
   const wanted = new Map<string, PostRef | null>();
-  const wantedKeyOfSeq = new Map<number, string>();
+  const wantedRecords = new Set<number>();
   for (const d of narrativeDrafts) {
-    const rec = collector.postRecord[d.firstSeq] as number;
-    let first = d.firstSeq;
-    while (first > 0 && collector.postRecord[first - 1] === rec) first--;
-    const key = `${rec}:${d.firstSeq - first}`;
-    wanted.set(key, null);
-    wantedKeyOfSeq.set(d.firstSeq, key);
+    wanted.set(d.firstKey, null);
+    wantedRecords.add(Number(d.firstKey.slice(0, d.firstKey.indexOf(':'))));
   }
-  const selected = new Uint8Array(
-    collector.seq > 0 ? (collector.postRecord[collector.seq - 1] as number) + 1 : 0,
-  );
-  for (let p = 0; p < collector.seq; p++) {
-    if ((communityOf[collector.postAccount[p] as number] as number) !== 0)
-      selected[collector.postRecord[p] as number] = 1;
-  }
-  for (const key of wanted.keys()) selected[Number(key.slice(0, key.indexOf(':')))] = 1;
+  const selectAccount = recordSelector(collector.postIndex, (acc) => (communityOf[acc] as number) !== 0);
+  const selectRecord = (record: number): boolean => selectAccount(record) || wantedRecords.has(record);
   const activityBin: 'hour' | 'day' = maxTime - minTime <= 3 * 86400 ? 'hour' : 'day';
   const binSeconds = activityBin === 'hour' ? 3600 : 86400;
   const binStart = Math.floor(minTime / binSeconds) * binSeconds;
@@ -644,7 +771,7 @@ export async function analyze(
         for (const tag of post.hashtags) bump(draft.hashtags, tag, MAX_DISTINCT);
       },
       (done, total) => onProgress?.('details', done, total),
-      (record) => selected[record] === 1,
+      selectRecord,
     );
   }
   lap('details');
@@ -727,21 +854,7 @@ export async function analyze(
     });
 
   const narratives: NarrativeResult[] = narrativeDrafts.map((d, idx) => {
-    const s = clusterStart[d.cluster] as number;
-    const e = clusterStart[d.cluster + 1] as number;
-    const spreadBin: 'hour' | 'day' = d.lastAt - d.firstAt <= 3 * 86400 ? 'hour' : 'day';
-    const width = spreadBin === 'hour' ? 3600 : 86400;
-    const start = Math.floor(d.firstAt / width) * width;
-    const counts: number[] = [];
-    const byCommunity = new Map<number, number>();
-    for (let p = s; p < e; p++) {
-      const ev = textOrder[p] as number;
-      const bin = Math.floor(((textLog.time[ev] as number) - start) / width);
-      counts[bin] = (counts[bin] ?? 0) + 1;
-      const c = communityOf[textLog.account[ev] as number] as number;
-      if (c !== 0) byCommunity.set(c, (byCommunity.get(c) ?? 0) + 1);
-    }
-    const firstPost = wanted.get(wantedKeyOfSeq.get(d.firstSeq) ?? '') ?? null;
+    const firstPost = wanted.get(d.firstKey) ?? null;
     return {
       id: idx + 1,
       text: firstPost?.text ?? '',
@@ -750,9 +863,9 @@ export async function analyze(
       firstPost,
       firstAt: d.firstAt,
       lastAt: d.lastAt,
-      spread: { bin: spreadBin, start, counts: dense(counts, counts.length) },
+      spread: d.spread,
       flaggedPosts: d.flaggedPosts,
-      communities: [...byCommunity.entries()]
+      communities: [...d.byCommunity.entries()]
         .map(([community, posts]) => ({ community, posts }))
         .sort((x, y) => y.posts - x.posts || x.community - y.community),
     };
@@ -781,7 +894,7 @@ export async function analyze(
       scoreThreshold: round(threshold),
       pairWork,
       crowdedActions,
-      narrativeClusters: drafts.length,
+      narrativeClusters,
       timeSpan: { start: collector.seq > 0 ? minTime : null, end: collector.seq > 0 ? maxTime : null },
       seconds,
     },

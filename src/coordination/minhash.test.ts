@@ -30,4 +30,28 @@ describe('text index', () => {
     assert.ok(similar > 1000);
     index.close();
   });
+
+  it('verifies from the file of word lists once they outgrow the buffer, and clusters across it', () => {
+    const index = new TextIndex();
+    const ids: number[] = [];
+    // 12,000 texts of 8 words: 96,000 words, more than one buffer (65,536) of them.
+    for (let t = 0; t < 12_000; t++) {
+      ids.push(index.add(Array.from({ length: 8 }, (_, k) => `t${t}w${k}`)));
+    }
+    // A light paraphrase of text 5 (one word of eight swapped: Jaccard 7/9) and an exact copy of text 11,000.
+    const paraphrase = index.add([...Array.from({ length: 7 }, (_, k) => `t5w${k}`), 'other']);
+    const copy = index.add(Array.from({ length: 8 }, (_, k) => `t11000w${k}`));
+    assert.equal(copy, ids[11_000]);
+    assert.equal(index.size, 12_001);
+    const { clusterOf, count } = index.cluster(0.75);
+    assert.equal(count, 12_000);
+    assert.equal(clusterOf[paraphrase], clusterOf[ids[5] as number]);
+    assert.notEqual(clusterOf[ids[6] as number], clusterOf[ids[5] as number]);
+    // After clustering every word list is read from the file.
+    assert.equal(index.jaccard(ids[5] as number, paraphrase), 7 / 9);
+    assert.equal(index.similar(ids[5] as number, paraphrase, 0.75), true);
+    assert.equal(index.similar(ids[5] as number, paraphrase, 0.8), false);
+    assert.equal(index.jaccard(ids[11_999] as number, ids[11_998] as number), 0);
+    index.close();
+  });
 });

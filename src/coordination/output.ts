@@ -1,9 +1,9 @@
 // Output files: accounts.csv, edges.csv, communities.json, narratives.json, graph.gexf, graph.graphml,
-// summary.md. Times in files are ISO 8601 UTC.
-import { mkdir, writeFile } from 'node:fs/promises';
+// summary.md. Times in files are ISO 8601 UTC. Each file is made as a sequence of text chunks, written as
+// they come: at 250,000 accounts a whole CSV or graph built as one string (and its intermediate pieces)
+// was the largest thing the analysis ever held.
+import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UndirectedGraph } from 'graphology';
-import gexf from 'graphology-gexf';
 import type { AccountResult, AnalysisResult, EdgeResult } from './engine.ts';
 import { BEHAVIOURS } from './types.ts';
 
@@ -29,15 +29,40 @@ export function csvCell(value: unknown): string {
   return /[",\n\r]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** CSV text; each row becomes its line at once (at 250,000 accounts, arrays of cells for every row at
- * the same time cost more memory than the text). */
-function csv(header: string[], count: number, row: (index: number) => unknown[]): string {
-  const lines = [header.map(csvCell).join(',')];
-  for (let k = 0; k < count; k++) lines.push(row(k).map(csvCell).join(','));
-  return `${lines.join('\n')}\n`;
+/** Lines grouped into chunks of about this many characters. */
+const CHUNK = 1 << 16;
+
+/** Joins lines (each given without its newline) into chunks of text. */
+function* chunked(lines: Iterable<string>): Generator<string> {
+  let parts: string[] = [];
+  let size = 0;
+  for (const line of lines) {
+    parts.push(line);
+    size += line.length + 1;
+    if (size >= CHUNK) {
+      parts.push('');
+      yield parts.join('\n');
+      parts = [];
+      size = 0;
+    }
+  }
+  if (parts.length > 0) {
+    parts.push('');
+    yield parts.join('\n');
+  }
 }
 
-export function accountsCsv(result: AnalysisResult): string {
+/** CSV text, a chunk of rows at a time. */
+function* csv(header: string[], count: number, row: (index: number) => unknown[]): Generator<string> {
+  yield* chunked(
+    (function* () {
+      yield header.map(csvCell).join(',');
+      for (let k = 0; k < count; k++) yield row(k).map(csvCell).join(',');
+    })(),
+  );
+}
+
+export function accountsCsv(result: AnalysisResult): Generator<string> {
   const header = [
     'author',
     'community',
@@ -72,7 +97,7 @@ export function accountsCsv(result: AnalysisResult): string {
   });
 }
 
-export function edgesCsv(result: AnalysisResult): string {
+export function edgesCsv(result: AnalysisResult): Generator<string> {
   const header = [
     'source',
     'target',
@@ -165,64 +190,107 @@ export function narrativesJson(result: AnalysisResult): string {
   )}\n`;
 }
 
-/** The graph of significant edges: nodes are accounts, attributes say community, score and behaviours. */
-export function buildGraph(result: AnalysisResult): UndirectedGraph {
-  const graph = new UndirectedGraph();
-  const significant = result.edges.filter((e) => e.significant);
-  const addNode = (index: number): void => {
+/** The graph of significant edges: nodes are accounts (in the order the edges, strongest first, meet
+ * them), edges carry their counts and behaviours. */
+export interface CoordinationGraph {
+  nodes: AccountResult[];
+  edges: { source: string; target: string; edge: EdgeResult }[];
+}
+
+export function buildGraph(result: AnalysisResult): CoordinationGraph {
+  const seen = new Uint8Array(result.accounts.length);
+  const nodes: AccountResult[] = [];
+  const edges: CoordinationGraph['edges'] = [];
+  const addNode = (index: number): AccountResult | undefined => {
     const a = result.accounts[index];
-    if (!a || graph.hasNode(a.author)) return;
-    graph.addNode(a.author, {
-      label: a.authorName ?? a.author,
-      community: a.community ?? 0,
-      score: a.score,
-      flagged: a.flagged,
-      posts: a.posts,
-    });
+    if (a && seen[index] === 0) {
+      seen[index] = 1;
+      nodes.push(a);
+    }
+    return a;
   };
-  for (const e of significant) {
-    addNode(e.a);
-    addNode(e.b);
-    const a = result.accounts[e.a]?.author as string;
-    const b = result.accounts[e.b]?.author as string;
-    // Keys of our own: graphology's generated ones start from a random number, and the same analysis must
-    // give the same files.
-    graph.mergeEdgeWithKey(`${a}--${b}`, a, b, edgeAttributes(e));
+  for (const e of result.edges) {
+    if (!e.significant) continue;
+    const a = addNode(e.a);
+    const b = addNode(e.b);
+    // Each pair of accounts has one edge at most (pairs are counted once).
+    if (a && b) edges.push({ source: a.author, target: b.author, edge: e });
   }
-  return graph;
+  return { nodes, edges };
 }
 
-function edgeAttributes(e: EdgeResult): Record<string, string | number> {
-  return {
-    weight: e.observedTotal,
-    score: round(e.score),
-    observed: e.observedTotal,
-    expected: round(e.expectedTotal, 6),
-    behaviours: e.behaviours.join(' '),
-  };
+const NODE_ATTRIBUTES: [name: string, gexfType: string, graphmlType: string][] = [
+  ['community', 'integer', 'int'],
+  ['score', 'double', 'double'],
+  ['flagged', 'boolean', 'boolean'],
+  ['posts', 'integer', 'int'],
+];
+const EDGE_ATTRIBUTES: [name: string, gexfType: string, graphmlType: string][] = [
+  ['score', 'double', 'double'],
+  ['observed', 'integer', 'int'],
+  ['expected', 'double', 'double'],
+  ['behaviours', 'string', 'string'],
+];
+
+function nodeValues(a: AccountResult): (string | number | boolean)[] {
+  return [a.community ?? 0, a.score, a.flagged, a.posts];
 }
 
-export function graphGexf(graph: UndirectedGraph): string {
-  return gexf.write(graph, {
-    formatNode: (_key, attrs) => ({
-      label: String(attrs.label),
-      attributes: {
-        community: attrs.community,
-        score: attrs.score,
-        flagged: attrs.flagged,
-        posts: attrs.posts,
-      },
-    }),
-    formatEdge: (_key, attrs) => ({
-      weight: Number(attrs.weight),
-      attributes: {
-        score: attrs.score,
-        observed: attrs.observed,
-        expected: attrs.expected,
-        behaviours: attrs.behaviours,
-      },
-    }),
-  });
+function edgeValues(e: EdgeResult): (string | number)[] {
+  return [round(e.score), e.observedTotal, round(e.expectedTotal, 6), e.behaviours.join(' ')];
+}
+
+/** GEXF 1.2 by hand, as GraphML is: graphology-gexf builds the whole document through an XML writer,
+ * which took 2 s and 340 MiB of short-lived memory for a 22 MB graph of 60,000 edges. */
+export function* graphGexf(graph: CoordinationGraph): Generator<string> {
+  yield* chunked(
+    (function* () {
+      yield '<?xml version="1.0" encoding="UTF-8"?>';
+      yield '<gexf version="1.2" xmlns="http://www.gexf.net/1.2draft">';
+      yield '  <meta/>';
+      yield '  <graph defaultedgetype="undirected">';
+      for (const [cls, attributes] of [
+        ['node', NODE_ATTRIBUTES],
+        ['edge', EDGE_ATTRIBUTES],
+      ] as const) {
+        yield `    <attributes class="${cls}">`;
+        for (const [name, type] of attributes) {
+          yield `      <attribute id="${name}" title="${name}" type="${type}"/>`;
+        }
+        yield '    </attributes>';
+      }
+      yield '    <nodes>';
+      for (const a of graph.nodes) {
+        yield `      <node id="${xml(a.author)}" label="${xml(a.authorName ?? a.author)}">`;
+        yield '        <attvalues>';
+        const values = nodeValues(a);
+        for (let k = 0; k < NODE_ATTRIBUTES.length; k++) {
+          const name = (NODE_ATTRIBUTES[k] as [string, string, string])[0];
+          yield `          <attvalue for="${name}" value="${xml(String(values[k]))}"/>`;
+        }
+        yield '        </attvalues>';
+        yield '      </node>';
+      }
+      yield '    </nodes>';
+      yield '    <edges>';
+      for (const { source, target, edge } of graph.edges) {
+        const s = xml(source);
+        const t = xml(target);
+        yield `      <edge id="${s}--${t}" source="${s}" target="${t}" weight="${edge.observedTotal}">`;
+        yield '        <attvalues>';
+        const values = edgeValues(edge);
+        for (let k = 0; k < EDGE_ATTRIBUTES.length; k++) {
+          const name = (EDGE_ATTRIBUTES[k] as [string, string, string])[0];
+          yield `          <attvalue for="${name}" value="${xml(String(values[k]))}"/>`;
+        }
+        yield '        </attvalues>';
+        yield '      </edge>';
+      }
+      yield '    </edges>';
+      yield '  </graph>';
+      yield '</gexf>';
+    })(),
+  );
 }
 
 function xml(s: string): string {
@@ -237,45 +305,47 @@ function xml(s: string): string {
 }
 
 /** GraphML by hand: graphology-graphml only parses. Keys are declared with types so Gephi reads them. */
-export function graphGraphml(graph: UndirectedGraph): string {
+export function* graphGraphml(graph: CoordinationGraph): Generator<string> {
   const nodeKeys: [string, string][] = [
     ['label', 'string'],
-    ['community', 'int'],
-    ['score', 'double'],
-    ['flagged', 'boolean'],
-    ['posts', 'int'],
+    ...NODE_ATTRIBUTES.map(([name, , type]): [string, string] => [name, type]),
   ];
   const edgeKeys: [string, string][] = [
     ['weight', 'double'],
-    ['score', 'double'],
-    ['observed', 'int'],
-    ['expected', 'double'],
-    ['behaviours', 'string'],
+    ...EDGE_ATTRIBUTES.map(([name, , type]): [string, string] => [name, type]),
   ];
-  const out: string[] = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
-  ];
-  for (const [name, type] of nodeKeys) {
-    out.push(`  <key id="n_${name}" for="node" attr.name="${name}" attr.type="${type}"/>`);
-  }
-  for (const [name, type] of edgeKeys) {
-    out.push(`  <key id="e_${name}" for="edge" attr.name="${name}" attr.type="${type}"/>`);
-  }
-  out.push('  <graph id="coordination" edgedefault="undirected">');
-  graph.forEachNode((node, attrs) => {
-    out.push(`    <node id="${xml(node)}">`);
-    for (const [name] of nodeKeys) out.push(`      <data key="n_${name}">${xml(String(attrs[name]))}</data>`);
-    out.push('    </node>');
-  });
-  let n = 0;
-  graph.forEachEdge((_edge, attrs, source, target) => {
-    out.push(`    <edge id="e${n++}" source="${xml(source)}" target="${xml(target)}">`);
-    for (const [name] of edgeKeys) out.push(`      <data key="e_${name}">${xml(String(attrs[name]))}</data>`);
-    out.push('    </edge>');
-  });
-  out.push('  </graph>', '</graphml>', '');
-  return out.join('\n');
+  yield* chunked(
+    (function* () {
+      yield '<?xml version="1.0" encoding="UTF-8"?>';
+      yield '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">';
+      for (const [name, type] of nodeKeys) {
+        yield `  <key id="n_${name}" for="node" attr.name="${name}" attr.type="${type}"/>`;
+      }
+      for (const [name, type] of edgeKeys) {
+        yield `  <key id="e_${name}" for="edge" attr.name="${name}" attr.type="${type}"/>`;
+      }
+      yield '  <graph id="coordination" edgedefault="undirected">';
+      for (const a of graph.nodes) {
+        yield `    <node id="${xml(a.author)}">`;
+        const values = [a.authorName ?? a.author, ...nodeValues(a)];
+        for (let k = 0; k < nodeKeys.length; k++) {
+          yield `      <data key="n_${(nodeKeys[k] as [string, string])[0]}">${xml(String(values[k]))}</data>`;
+        }
+        yield '    </node>';
+      }
+      let n = 0;
+      for (const { source, target, edge } of graph.edges) {
+        yield `    <edge id="e${n++}" source="${xml(source)}" target="${xml(target)}">`;
+        const values = [edge.observedTotal, ...edgeValues(edge)];
+        for (let k = 0; k < edgeKeys.length; k++) {
+          yield `      <data key="e_${(edgeKeys[k] as [string, string])[0]}">${xml(String(values[k]))}</data>`;
+        }
+        yield '    </edge>';
+      }
+      yield '  </graph>';
+      yield '</graphml>';
+    })(),
+  );
 }
 
 export function summaryMd(result: AnalysisResult): string {
@@ -343,24 +413,29 @@ export function summaryMd(result: AnalysisResult): string {
 
 export type OutputFile = (typeof OUTPUT_FILES)[number];
 
-/** The seven output files in OUTPUT_FILES order, each made when asked for (so that they need not all be
- * in memory at once). */
-export function outputFiles(result: AnalysisResult): [OutputFile, () => string][] {
-  let graph: UndirectedGraph | null = null;
-  const theGraph = (): UndirectedGraph => {
+/** The seven output files in OUTPUT_FILES order, each made as chunks of text when asked for (so that no
+ * file need be in memory whole). */
+export function outputFiles(result: AnalysisResult): [OutputFile, () => Iterable<string>][] {
+  let graph: CoordinationGraph | null = null;
+  const theGraph = (): CoordinationGraph => {
     graph ??= buildGraph(result);
     return graph;
   };
-  const make: Record<OutputFile, () => string> = {
+  const make: Record<OutputFile, () => Iterable<string>> = {
     'accounts.csv': () => accountsCsv(result),
     'edges.csv': () => edgesCsv(result),
-    'communities.json': () => communitiesJson(result),
-    'narratives.json': () => narrativesJson(result),
+    'communities.json': () => [communitiesJson(result)],
+    'narratives.json': () => [narrativesJson(result)],
     'graph.gexf': () => graphGexf(theGraph()),
     'graph.graphml': () => graphGraphml(theGraph()),
-    'summary.md': () => summaryMd(result),
+    'summary.md': () => [summaryMd(result)],
   };
   return OUTPUT_FILES.map((name) => [name, make[name]]);
+}
+
+/** A file's whole text (for files kept in the database). */
+export function fileText(chunks: Iterable<string>): string {
+  return [...chunks].join('');
 }
 
 export async function writeOutputs(result: AnalysisResult, dir: string): Promise<string[]> {
@@ -368,7 +443,12 @@ export async function writeOutputs(result: AnalysisResult, dir: string): Promise
   const written: string[] = [];
   for (const [name, make] of outputFiles(result)) {
     const path = join(dir, name);
-    await writeFile(path, make());
+    const file = await open(path, 'w');
+    try {
+      for (const chunk of make()) await file.write(chunk);
+    } finally {
+      await file.close();
+    }
     written.push(path);
   }
   return written;

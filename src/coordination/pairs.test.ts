@@ -7,8 +7,49 @@ import { defaultConfig, type GeneratedPost, generate } from '../../bench/coordin
 import { fromNormalised } from './adapters.ts';
 import { analyze, arraySource, type EdgeResult } from './engine.ts';
 import { CountedPairs, countPartition, PairEventSpill } from './pairspill.ts';
-import { SpillFile, TemporaryFileError } from './spill.ts';
+import { ColumnSpill, SpillFile, TemporaryFileError } from './spill.ts';
 import type { Post } from './types.ts';
+
+describe('rows spilled by partition', () => {
+  it('reads back rows of five columns in order, whole or a block at a time', () => {
+    const spill = new ColumnSpill(4, 5, 'a test', undefined, 16);
+    try {
+      const want: number[][][] = [[], [], [], []];
+      for (let k = 0; k < 1000; k++) {
+        const p = (k * 7) % 4;
+        const row = [1.5e9 + k / 4, k, 0xffffffff - k, k * 3, k % 11, 2 ** 31 + k];
+        spill.add(
+          p,
+          row[0] as number,
+          row[1] as number,
+          row[2] as number,
+          row[3] as number,
+          row[4] as number,
+          row[5] as number,
+        );
+        (want[p] as number[][]).push(row);
+      }
+      spill.finish();
+      assert.equal(spill.total, 1000);
+      for (let p = 0; p < 4; p++) {
+        const whole = spill.read(p);
+        const got: number[][] = [];
+        for (let r = 0; r < whole.n; r++)
+          got.push([whole.times[r] as number, ...whole.ints.subarray(r * 5, r * 5 + 5)]);
+        assert.deepEqual(got, want[p]);
+        const byBlock: number[][] = [];
+        for (const block of spill.blocksOf(p)) {
+          assert.ok(block.n <= 16);
+          for (let r = 0; r < block.n; r++)
+            byBlock.push([block.times[r] as number, ...block.ints.subarray(r * 5, r * 5 + 5)]);
+        }
+        assert.deepEqual(byBlock, want[p]);
+      }
+    } finally {
+      spill.dispose();
+    }
+  });
+});
 
 describe('pair co-actions spilled by partition', () => {
   it('reads back every co-action of a partition in the order it was added, and leaves no file', () => {

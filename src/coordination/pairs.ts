@@ -1,41 +1,52 @@
-// Co-actions: per-behaviour event columns and the sliding-window sweep.
+// Co-actions: one partition of a behaviour's actions, grouped by object for the sliding-window sweep.
 //
-// Memory: an action costs 16 bytes in typed arrays (object, account, time); texts, links and post ids
-// are not kept. The sweep's pair co-actions go to a spill file and are counted one partition of
-// accounts at a time (pairspill.ts).
+// Memory: actions wait on disk, partitioned by a hash of their object (engine.ts); the sweep holds one
+// partition at a time, about 36 bytes an action of it. Its pair co-actions go to another spill file and
+// are counted one partition of account pairs at a time (pairspill.ts).
 
+import { KeyIds } from './keyids.ts';
 import type { PairEventSpill } from './pairspill.ts';
 import { bitsFor, orderByKey } from './radix.ts';
+import type { SpilledRows } from './spill.ts';
 
-export class EventLog {
-  object = new Int32Array(1024);
-  account = new Int32Array(1024);
-  time = new Float64Array(1024);
-  length = 0;
+/** Actions as columns: object (a dense id), account, time. */
+export interface ActionColumns {
+  object: Int32Array;
+  account: Int32Array;
+  time: Float64Array;
+  length: number;
+}
 
-  push(object: number, account: number, time: number): void {
-    if (this.length === this.object.length) {
-      const cap = this.object.length * 2;
-      const o = new Int32Array(cap);
-      o.set(this.object);
-      this.object = o;
-      const a = new Int32Array(cap);
-      a.set(this.account);
-      this.account = a;
-      const t = new Float64Array(cap);
-      t.set(this.time);
-      this.time = t;
-    }
-    this.object[this.length] = object;
-    this.account[this.length] = account;
-    this.time[this.length] = time;
-    this.length++;
+/** A partition of spilled actions (rows: object key hi, lo, account, ...) with dense local object ids,
+ * in the order the objects were first met; `objectKey[o]` is local object o's first key half. */
+export function groupPartition(
+  rows: SpilledRows,
+  width: number,
+): { columns: ActionColumns; objectCount: number; objectKey: Uint32Array } {
+  const { n, ints, times } = rows;
+  const ids = new KeyIds(n * 2);
+  const object = new Int32Array(n);
+  const account = new Int32Array(n);
+  const firstHalf = new Uint32Array(n);
+  for (let e = 0; e < n; e++) {
+    const at = e * width;
+    const hi = ints[at] as number;
+    const before = ids.size;
+    const o = ids.idOf(hi, ints[at + 1] as number);
+    if (o === before) firstHalf[o] = hi;
+    object[e] = o;
+    account[e] = ints[at + 2] as number;
   }
+  return {
+    columns: { object, account, time: times, length: n },
+    objectCount: ids.size,
+    objectKey: firstHalf.subarray(0, ids.size),
+  };
 }
 
 /** Event indexes grouped by object (ascending), each group in time order; `start[o]..start[o+1]`. */
 export function orderByObjectThenTime(
-  log: EventLog,
+  log: ActionColumns,
   objectCount: number,
 ): { order: Int32Array; start: Int32Array } {
   const n = log.length;
@@ -56,7 +67,7 @@ export function orderByObjectThenTime(
   return { order, start };
 }
 
-function sortByTime(log: EventLog): Int32Array {
+function sortByTime(log: ActionColumns): Int32Array {
   const n = log.length;
   if (n === 0) return new Int32Array(0);
   let min = Number.POSITIVE_INFINITY;
@@ -89,7 +100,7 @@ export interface SweepStats {
 
 /** A behaviour's events grouped by object, in time order (see orderByObjectThenTime). */
 export interface OrderedLog {
-  log: EventLog;
+  log: ActionColumns;
   order: Int32Array;
   start: Int32Array;
   objectCount: number;
@@ -98,7 +109,7 @@ export interface OrderedLog {
   account: Int32Array;
 }
 
-export function orderLog(log: EventLog, objectCount: number): OrderedLog {
+export function orderLog(log: ActionColumns, objectCount: number): OrderedLog {
   const { order, start } = orderByObjectThenTime(log, objectCount);
   const time = new Float64Array(order.length);
   const account = new Int32Array(order.length);

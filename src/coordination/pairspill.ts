@@ -9,33 +9,21 @@
 // of the data, so their tables stay in cache, the work grows with the number of co-actions, and memory
 // holds one partition (plus 10 MiB of buffers) however many there are.
 
-import { SpillFile } from './spill.ts';
+import { ColumnSpill, type SpilledRows } from './spill.ts';
 
 /** Co-actions a partition is sized for: its counting tables then take about 2 MiB. */
 const PARTITION_TARGET = 1 << 16;
 const MAX_PARTITIONS = 512;
-/** Co-actions buffered per partition before they are written (20 KiB). */
-const BLOCK = 1024;
-/** A partition's buffer: BLOCK times (f64), then BLOCK x (i, j, object) (u32). A block is written the
- * same way, times first, so that both read back as aligned views. */
-const REGION = BLOCK * 20;
 
 /**
  * Pair co-actions (accounts i < j, global object, time) appended by partition of the pair and spilled to a
- * temporary file. `dispose` closes (and where needed removes) the file; the caller must call it, also on
- * failure.
+ * temporary file (20 bytes each, 1,024 buffered per partition). `dispose` closes (and where needed
+ * removes) the file; the caller must call it, also on failure.
  */
 export class PairEventSpill {
   readonly partitions: number;
   private readonly mask: number;
-  private readonly file: SpillFile;
-  private readonly bytes: Uint8Array;
-  private readonly times: Float64Array;
-  private readonly ints: Uint32Array;
-  private readonly fill: Int32Array;
-  /** Per partition: co-actions in all. */
-  readonly counts: Float64Array;
-  total = 0;
+  private readonly rows: ColumnSpill;
 
   /** `expected`: about how many co-actions will come (sets the number of partitions). */
   constructor(expected: number, parentDir?: string) {
@@ -43,13 +31,16 @@ export class PairEventSpill {
     while (partitions < MAX_PARTITIONS && partitions * PARTITION_TARGET < expected) partitions *= 2;
     this.partitions = partitions;
     this.mask = partitions - 1;
-    const buffer = new ArrayBuffer(partitions * REGION);
-    this.bytes = new Uint8Array(buffer);
-    this.times = new Float64Array(buffer);
-    this.ints = new Uint32Array(buffer);
-    this.fill = new Int32Array(partitions);
-    this.counts = new Float64Array(partitions);
-    this.file = new SpillFile(partitions, 'counting account pairs', parentDir);
+    this.rows = new ColumnSpill(partitions, 3, 'counting account pairs', parentDir);
+  }
+
+  /** Per partition: co-actions in all. */
+  get counts(): Float64Array {
+    return this.rows.counts;
+  }
+
+  get total(): number {
+    return this.rows.total;
   }
 
   /** The partition of the pair (i, j): by a hash of both accounts, so that one very active account's
@@ -61,51 +52,21 @@ export class PairEventSpill {
   }
 
   add(i: number, j: number, object: number, time: number): void {
-    const p = this.partitionOf(i, j);
-    const f = this.fill[p] as number;
-    this.times[p * (REGION / 8) + f] = time;
-    const at = p * (REGION / 4) + 2 * BLOCK + f * 3;
-    this.ints[at] = i;
-    this.ints[at + 1] = j;
-    this.ints[at + 2] = object;
-    this.fill[p] = f + 1;
-    if (f + 1 === BLOCK) this.flush(p);
-  }
-
-  private flush(p: number): void {
-    const n = this.fill[p] as number;
-    if (n === 0) return;
-    const base = p * REGION;
-    // A short block: its (i, j, object) move up behind its times.
-    if (n < BLOCK) this.bytes.copyWithin(base + n * 8, base + BLOCK * 8, base + BLOCK * 8 + n * 12);
-    this.file.append(p, this.bytes.subarray(base, base + n * 20));
-    this.counts[p] = (this.counts[p] as number) + n;
-    this.total += n;
-    this.fill[p] = 0;
+    this.rows.add(this.partitionOf(i, j), time, i, j, object);
   }
 
   /** Writes what is still buffered; call once, after the last `add`. */
   finish(): void {
-    for (let p = 0; p < this.partitions; p++) this.flush(p);
+    this.rows.finish();
   }
 
   /** The co-actions of partition `p`, in the order they were added. */
-  read(p: number): { n: number; ints: Uint32Array; times: Float64Array } {
-    const n = this.counts[p] as number;
-    const ints = new Uint32Array(n * 3);
-    const times = new Float64Array(n);
-    let at = 0;
-    this.file.read(p, (data) => {
-      const m = data.length / 20;
-      times.set(new Float64Array(data.buffer, data.byteOffset, m), at);
-      ints.set(new Uint32Array(data.buffer, data.byteOffset + m * 8, m * 3), at * 3);
-      at += m;
-    });
-    return { n, ints, times };
+  read(p: number): SpilledRows {
+    return this.rows.read(p);
   }
 
   dispose(): void {
-    this.file.close();
+    this.rows.dispose();
   }
 }
 
