@@ -151,7 +151,7 @@ export function registerCoordinationCommands(program: Command): void {
     )
     .option(
       '--min-co-actions <n>',
-      'distinct co-actions a pair needs before it is tested',
+      'co-action moments a pair needs before it is tested',
       String(d.minCoActions),
     )
     .option(

@@ -28,7 +28,8 @@ interface Found {
  * Numbers co-actions into episodes as the engine counts them (countPartition in pairspill.ts): co-actions of
  * one behaviour on the same object (for co-text: near-identical texts) whose times are within the window
  * of the previous one are one episode; another object, or a longer pause, starts the next. A co-action's
- * time is that of its earlier post. Episodes are numbered by first time; returns how many there are.
+ * time is that of its earlier post. Episodes that start at the same time are one co-action moment (one
+ * post shared with its link, hashtags and text); moments are numbered by time, and their number returned.
  */
 function numberEpisodes(found: Found[], options: AnalysisOptions): number {
   const at = (f: Found): number => Math.min(f.first.createdAt, f.second.createdAt);
@@ -70,9 +71,15 @@ function numberEpisodes(found: Found[], options: AnalysisOptions): number {
     else episodes.push({ first: at(f), members: [f] });
     previous = f;
   }
+  // Episodes that start at the same time (the same earlier post) are one co-action moment, whatever
+  // their behaviours and objects, as the engine counts them.
   episodes.sort((x, y) => x.first - y.first);
-  for (const [i, e] of episodes.entries()) for (const f of e.members) f.episode = i + 1;
-  return episodes.length;
+  let moments = 0;
+  episodes.forEach((e, i) => {
+    if (i === 0 || e.first !== (episodes[i - 1] as { first: number }).first) moments++;
+    for (const f of e.members) f.episode = moments;
+  });
+  return moments;
 }
 
 function keyedActions(post: Post, options: AnalysisOptions): [Behaviour, string][] {

@@ -6,12 +6,20 @@ import graphml from 'graphology-graphml';
 import { defaultConfig, type GeneratedPost, generate } from '../../bench/coordination/generate.ts';
 import { scoreAccounts } from '../../bench/coordination/run.ts';
 import { fromNormalised } from './adapters.ts';
-import { analyze, arraySource, iterableSource, type PostSource, recordSelector } from './engine.ts';
+import {
+  analyze,
+  arraySource,
+  type EdgeResult,
+  iterableSource,
+  type PostSource,
+  recordSelector,
+} from './engine.ts';
 import { BANDS } from './minhash.ts';
 import { fileText, outputFiles } from './output.ts';
 import { ColumnSpill } from './spill.ts';
 import { logPoissonTail, surprise } from './stats.ts';
 import type { Post } from './types.ts';
+import { BEHAVIOURS } from './types.ts';
 
 const T0 = Date.UTC(2024, 2, 4, 12) / 1000;
 
@@ -86,6 +94,82 @@ describe('significance', () => {
     );
     assert.equal(result.communities.length, 1);
     assert.equal(result.communities[0]?.size, 5);
+  });
+
+  it('counts one post shared with its link, hashtags and text as one co-action moment, not three', async () => {
+    const posts: Post[] = [];
+    // Two strangers post about the same event, with its link, hashtags and words, seconds apart, on two
+    // days; and a pair that shares only a link, on two other days.
+    for (const day of [0, 1]) {
+      for (const [m, author] of ['x', 'y'].entries()) {
+        posts.push(
+          post({
+            id: `${author}${day}`,
+            author,
+            createdAt: T0 + day * 86400 + m * 20,
+            text: 'fire at the central market crowds gathering now stay away from the square',
+            urls: [`https://news.example/live-${day}`],
+            hashtags: ['fire', 'market'],
+          }),
+        );
+      }
+      for (const [m, author] of ['v', 'w'].entries()) {
+        posts.push(
+          post({
+            id: `${author}${day}`,
+            author,
+            createdAt: T0 + day * 86400 + 5000 + m * 20,
+            urls: [`https://other.example/${day}`],
+          }),
+        );
+      }
+    }
+    const result = await analyze(arraySource(posts), { allEdges: true, minCoActions: 1 });
+    const index = new Map(result.accounts.map((a) => [a.author, a.index]));
+    const edgeOf = (p: string, q: string): EdgeResult | undefined => {
+      const [a, b] = [index.get(p) as number, index.get(q) as number].sort((u, v) => u - v);
+      return result.edges.find((e) => e.a === a && e.b === b);
+    };
+    const bundled = edgeOf('x', 'y');
+    assert.ok(bundled);
+    assert.deepEqual(bundled.observed, { 'co-repost': 0, 'co-link': 2, 'co-hashtag': 2, 'co-text': 2 });
+    assert.equal(bundled.observedTotal, 2);
+    // The chance of a moment is the behaviours' chances over the co-actions a moment holds (three).
+    const sum = BEHAVIOURS.reduce((total, b) => total + bundled.expected[b], 0);
+    assert.ok(Math.abs(bundled.expectedTotal - sum / 3) < 1e-12, `${bundled.expectedTotal} vs ${sum}`);
+    const single = edgeOf('v', 'w');
+    assert.equal(single?.observedTotal, 2);
+    assert.equal(single?.expectedTotal, single?.expected['co-link']);
+    // Below the minimum of three moments, neither pair is tested at default settings.
+    assert.equal((await analyze(arraySource(posts), { allEdges: true })).edges.length, 0);
+  });
+
+  it('leaves windows too crowded for pairs out of the chance expectation', async () => {
+    const base = teamAndCrowd(8);
+    // A viral original reposted by 400 accounts within 40 seconds, the team among them: far more than
+    // the 100 others a window may hold for pairs to count.
+    const viral = [
+      ...Array.from({ length: 400 }, (_, i) => `fan${i}`),
+      'team0',
+      'team1',
+      'team2',
+      'team3',
+      'team4',
+    ].map((author, i) =>
+      post({ id: `v${i}`, author, createdAt: T0 + 100_000 + (i % 40), repostOf: 'viral' }),
+    );
+    const quiet = await analyze(arraySource(base));
+    const busy = await analyze(arraySource([...base, ...viral]));
+    assert.ok(busy.stats.crowdedActions >= 405);
+    const teamEdges = (r: typeof quiet) =>
+      r.edges.map((e) => ({
+        a: r.accounts[e.a]?.author,
+        b: r.accounts[e.b]?.author,
+        observed: e.observedTotal,
+        expected: e.expectedTotal,
+      }));
+    assert.equal(quiet.edges.length, 10);
+    assert.deepEqual(teamEdges(busy), teamEdges(quiet));
   });
 
   it('counts distinct co-actions, not posts: a spam burst on one object is one co-action', async () => {
@@ -339,7 +423,9 @@ describe('records of several posts (documents, exports) in the second pass', () 
         for (let start = 0; start < posts.length; start += 3) {
           const record = start / 3;
           if (record > 0 && selectRecord && !(selectRecord(record) && selectRecord(record))) continue;
-          posts.slice(start, start + 3).forEach((p, position) => onPost(p, record, position));
+          posts.slice(start, start + 3).forEach((p, position) => {
+            onPost(p, record, position);
+          });
         }
         return {
           files: [],

@@ -33,11 +33,13 @@ export interface PostSource {
 export interface EdgeResult {
   a: number;
   b: number;
+  /** Per behaviour: distinct co-action episodes, and what chance gives. */
   observed: Record<Behaviour, number>;
   expected: Record<Behaviour, number>;
+  /** Co-action moments (episodes that start at the same time are one), and what chance gives. */
   observedTotal: number;
   expectedTotal: number;
-  /** -log10 of the Poisson probability of seeing at least `observedTotal` co-actions by chance. */
+  /** -log10 of the Poisson probability of seeing at least `observedTotal` moments by chance. */
   score: number;
   significant: boolean;
   behaviours: Behaviour[];
@@ -457,25 +459,24 @@ async function runAnalysis(
     const { columns, objectCount, objectKey } = groupPartition(rows, spill.width);
     return { rows, objectKey, ...orderLog(columns, objectCount) };
   };
-  // First sweep: crowds, actions per account, objects, and the amount of pair work (it sizes the spill
-  // of pair co-actions).
+  // First sweep: crowds and actions per account (both only where pairs are counted: windows too crowded
+  // for pairs count for neither side of the test), objects, and the amount of pair work (it sizes the
+  // spill of pair co-actions).
+  const chanceTotals = zeroByBehaviour();
   for (const beh of swept) {
     const spill = actionSpills[beh];
     totals[beh] = spill.total;
     for (let p = 0; p < spill.partitions; p++) {
       const ordered = orderedPartition(beh, p);
-      const perAccount = actions[beh];
-      for (let k = 0; k < ordered.account.length; k++) {
-        const a = ordered.account[k] as number;
-        perAccount[a] = (perAccount[a] as number) + 1;
-      }
       objectCounts[beh] += ordered.objectCount;
       const s: SweepStats = sweepBehaviour(ordered, 0, options.windows[beh], options.maxWindowCrowd, {
         kind: 'crowd',
         crowd: crowd[beh],
+        actions: actions[beh],
       });
       pairWork += s.pairWork;
       crowdedActions += s.crowdedActions;
+      chanceTotals[beh] += s.actions - s.crowdedActions;
     }
   }
   // Second sweep: every pair co-action to a spill file, then counted one partition of account pairs at
@@ -517,37 +518,43 @@ async function runAnalysis(
   }
   lap('sweeps');
 
-  // ---- Significance: observed distinct co-actions against what chance gives this pair.
-  // Chance: each of i's actions shares its window with `crowd` other actions on the same object; if
-  // accounts filled those slots in proportion to their activity, j would fill crowd_i x n_j / N of them.
-  // Viral moments (large crowds), very active accounts (large n) and popular objects all raise it.
+  // ---- Significance: observed co-action moments against what chance gives this pair.
+  // Chance: each of i's actions shares its window with `crowd` other actions on the same object (in the
+  // windows where pairs are counted at all); if accounts filled those slots in proportion to their
+  // activity, j would fill crowd_i x n_j / N of them. Viral moments (large crowds), very active accounts
+  // (large n) and popular objects all raise it.
+  // A moment can hold co-actions of several behaviours (one post's link, hashtags and text): the pair's
+  // count in all is its moments, and the chance of a moment is the sum of the behaviours' chances divided
+  // by how many co-actions the pair's moments hold on average, so that a bundle counts once on both sides.
   // Every pair that co-acted at least once is a hypothesis, tested or not: the Bonferroni divisor.
   const threshold = -Math.log10(options.alpha / Math.max(1, candidatePairs));
   const edges: EdgeResult[] = [];
   let testedPairs = 0;
   const k = BEHAVIOURS.length;
   for (let s = 0; s < counted.length; s++) {
-    let observedTotal = 0;
-    for (let x = 0; x < k; x++) observedTotal += counted.counts[s * k + x] as number;
+    const observedTotal = counted.moments[s] as number;
     if (observedTotal < options.minCoActions) continue;
     testedPairs++;
     const i = counted.a[s] as number;
     const j = counted.b[s] as number;
     const observed = zeroByBehaviour();
     const expected = zeroByBehaviour();
-    let expectedTotal = 0;
+    let expectedSum = 0;
+    let observedSum = 0;
     for (const beh of BEHAVIOURS) {
       const o = counted.counts[s * k + BEHAVIOUR_INDEX[beh]] as number;
       observed[beh] = o;
-      const n = totals[beh];
+      observedSum += o;
+      const n = chanceTotals[beh];
       if (n === 0) continue;
       // Leave the pair's own co-actions out of the crowds it is judged against.
       const ci = Math.max(0, (crowd[beh][i] as number) - o);
       const cj = Math.max(0, (crowd[beh][j] as number) - o);
       const e = (ci * (actions[beh][j] as number) + cj * (actions[beh][i] as number)) / (2 * n);
       expected[beh] = e;
-      expectedTotal += e;
+      expectedSum += e;
     }
+    const expectedTotal = (expectedSum * observedTotal) / Math.max(observedTotal, observedSum);
     const score = Math.min(MAX_SCORE, surprise(observedTotal, Math.max(expectedTotal, 1e-9)));
     const significant = score >= threshold;
     if (!significant && !options.allEdges) continue;

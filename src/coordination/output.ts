@@ -404,7 +404,7 @@ export function summaryMd(result: AnalysisResult): string {
     lines.push('');
   }
   lines.push(
-    'Scores are -log10 of the chance probability of the observed number of distinct co-actions, given how',
+    'Scores are -log10 of the chance probability of the observed number of co-action moments, given how',
     'active each account is and how crowded the moments it acted in were. A flag is a lead for review, not proof.',
     '',
   );

@@ -124,9 +124,11 @@ export function orderLog(log: ActionColumns, objectCount: number): OrderedLog {
 /** Where a sweep sends what it finds. */
 export type SweepTarget =
   | {
-      /** First sweep, no pairs yet: crowd totals and the amount of pair work (sizes the spill). */
+      /** First sweep, no pairs yet: per account, the crowds and the number of its actions in windows
+       * where pairs are counted; the amount of pair work (sizes the spill). */
       kind: 'crowd';
       crowd: Float64Array;
+      actions: Float64Array;
     }
   | {
       /** Second sweep: every pair co-action, to the spill that counts them by partition. */
@@ -135,10 +137,11 @@ export type SweepTarget =
     };
 
 /**
- * Slides a window of `window` seconds over each object's actions in time order. Every action adds the
- * number of other actions within +-window (its crowd) to its account's `crowd` total, the input of the
- * chance expectation. Pairs are emitted forward in time only when the window holds at most `maxCrowd`
- * others, so one object shared by 20,000 accounts costs actions x maxCrowd at most, not 200 million.
+ * Slides a window of `window` seconds over each object's actions in time order. Pairs are emitted forward
+ * in time only when the window holds at most `maxCrowd` others, so one object shared by 20,000 accounts
+ * costs actions x maxCrowd at most, not 200 million. Every action in such a window adds one to its
+ * account's `actions` and the number of other actions within +-window (its crowd) to its `crowd`: the
+ * inputs of the chance expectation, which thus counts only what could have been observed.
  * The engine sweeps twice with the same windows (see SweepTarget); both see the same pairs.
  */
 export function sweepBehaviour(
@@ -151,11 +154,19 @@ export function sweepBehaviour(
   const { log, start, objectCount, time, account } = ordered;
   const stats: SweepStats = { actions: log.length, pairWork: 0, crowdedActions: 0 };
   const crowd = target.kind === 'crowd' ? target.crowd : null;
+  const actions = target.kind === 'crowd' ? target.actions : null;
   const spill = target.kind === 'emit' ? target.spill : null;
   for (let o = 0; o < objectCount; o++) {
     const s = start[o] as number;
     const e = start[o + 1] as number;
-    if (e - s < 2) continue;
+    if (e - s < 2) {
+      // An object acted on once: no pairs, no crowd, but an action of its account all the same.
+      if (actions !== null && e > s) {
+        const acc = account[s] as number;
+        actions[acc] = (actions[acc] as number) + 1;
+      }
+      continue;
+    }
     const globalObject = objectOffset + o;
     let lo = s;
     let hi = s;
@@ -166,9 +177,12 @@ export function sweepBehaviour(
       const acc = account[p] as number;
       const forward = hi - p - 1;
       if (crowd !== null) {
-        crowd[acc] = (crowd[acc] as number) + (hi - lo - 1);
         if (forward > maxCrowd || hi - lo - 1 > 2 * maxCrowd) stats.crowdedActions++;
-        else stats.pairWork += forward;
+        else {
+          stats.pairWork += forward;
+          crowd[acc] = (crowd[acc] as number) + (hi - lo - 1);
+          (actions as Float64Array)[acc] = ((actions as Float64Array)[acc] as number) + 1;
+        }
         continue;
       }
       if (forward > maxCrowd || hi - lo - 1 > 2 * maxCrowd) continue;

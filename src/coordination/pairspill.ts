@@ -70,18 +70,20 @@ export class PairEventSpill {
   }
 }
 
-/** Pairs whose co-actions were counted exactly: accounts and distinct co-actions per behaviour. */
+/** Pairs whose co-actions were counted exactly: accounts, distinct co-actions per behaviour, and
+ * co-action moments in all (see countPartition). */
 export class CountedPairs {
   a = new Int32Array(1024);
   b = new Int32Array(1024);
   counts: Uint16Array;
+  moments = new Int32Array(1024);
   length = 0;
 
   constructor(readonly behaviours: number) {
     this.counts = new Uint16Array(1024 * behaviours);
   }
 
-  push(a: number, b: number, counts: Uint16Array, at: number): void {
+  push(a: number, b: number, counts: Uint16Array, at: number, moments: number): void {
     if (this.length === this.a.length) {
       const cap = this.a.length * 2;
       const na = new Int32Array(cap);
@@ -93,11 +95,15 @@ export class CountedPairs {
       const nc = new Uint16Array(cap * this.behaviours);
       nc.set(this.counts);
       this.counts = nc;
+      const nm = new Int32Array(cap);
+      nm.set(this.moments);
+      this.moments = nm;
     }
     this.a[this.length] = a;
     this.b[this.length] = b;
     const k = this.behaviours;
     for (let x = 0; x < k; x++) this.counts[this.length * k + x] = counts[at * k + x] as number;
+    this.moments[this.length] = moments;
     this.length++;
   }
 }
@@ -112,6 +118,11 @@ export class CountedPairs {
  * posts, so a spam burst is one, while a slogan pushed together on eight different days is eight. The
  * co-actions are read in the order the sweep added them (behaviour, object, time), so episodes are
  * the same as if every pair had been followed through the sweep.
+ *
+ * A pair's episodes that start at the same time (that of the same earlier post) are one co-action moment,
+ * whatever behaviours and objects they involve: two accounts posting the same link with the same hashtags
+ * and the same words at the same moment is one coincidence, not three. The moments are the pair's count
+ * in all, the one the significance test weighs.
  */
 export function countPartition(
   events: { n: number; ints: Uint32Array; times: Float64Array },
@@ -165,6 +176,10 @@ export function countPartition(
   const lastTime = new Float64Array(distinct);
   const counts = new Uint16Array(distinct * k);
   const behaviourCount = objectStart.length - 1;
+  // Episode starts, to be grouped by pair for the moments.
+  const startLocal = new Int32Array(n);
+  const startTime = new Float64Array(n);
+  let starts = 0;
   for (let e = 0; e < n; e++) {
     const local = localOf[e] as number;
     if ((raw[local] as number) < minCount) continue;
@@ -179,10 +194,37 @@ export function countPartition(
     if (sameEpisode) continue;
     const c = local * k + beh;
     if ((counts[c] as number) < 65535) counts[c] = (counts[c] as number) + 1;
+    startLocal[starts] = local;
+    startTime[starts] = time;
+    starts++;
+  }
+  // Episode starts by pair (a counting sort), then distinct start times per pair.
+  const offset = new Int32Array(distinct + 1);
+  for (let x = 0; x < starts; x++) {
+    const next = (startLocal[x] as number) + 1;
+    offset[next] = (offset[next] as number) + 1;
+  }
+  for (let local = 0; local < distinct; local++) {
+    offset[local + 1] = (offset[local + 1] as number) + (offset[local] as number);
+  }
+  const cursor = offset.slice(0, distinct);
+  const byPair = new Float64Array(starts);
+  for (let x = 0; x < starts; x++) {
+    const local = startLocal[x] as number;
+    const at = cursor[local] as number;
+    byPair[at] = startTime[x] as number;
+    cursor[local] = at + 1;
   }
   for (let local = 0; local < distinct; local++) {
     if ((raw[local] as number) < minCount) continue;
-    out.push(pairA[local] as number, pairB[local] as number, counts, local);
+    const from = offset[local] as number;
+    const to = offset[local + 1] as number;
+    const pairStarts = byPair.subarray(from, to).sort();
+    let moments = 0;
+    for (let x = 0; x < pairStarts.length; x++) {
+      if (x === 0 || pairStarts[x] !== pairStarts[x - 1]) moments++;
+    }
+    out.push(pairA[local] as number, pairB[local] as number, counts, local, moments);
   }
   return distinct;
 }

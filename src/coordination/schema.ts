@@ -48,7 +48,7 @@ export const RunOptions = Type.Object(
       Type.Integer({
         minimum: 1,
         maximum: 1000,
-        description: 'distinct co-actions before a pair is tested (3)',
+        description: 'co-action moments before a pair is tested (3)',
       }),
     ),
     minCommunitySize: Type.Optional(
@@ -322,7 +322,7 @@ export const EdgePosts = Type.Object({
   source: Type.String(),
   target: Type.String(),
   coActions: Type.Array(CoAction),
-  episodes: Type.Integer({ description: "distinct episodes among all co-actions found (the edge's count)" }),
+  episodes: Type.Integer({ description: "co-action moments among all co-actions found (the edge's count)" }),
   posts: Type.Array(StoredPost),
   truncated: Type.Boolean(),
 });

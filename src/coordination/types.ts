@@ -33,7 +33,7 @@ export interface AnalysisOptions {
   minTextWords: number;
   /** Hashtag sequences shorter than this are too common to mean anything. */
   minHashtags: number;
-  /** A pair needs at least this many distinct co-actions (all behaviours) to be tested. */
+  /** A pair needs at least this many co-action moments (all behaviours) to be tested. */
   minCoActions: number;
   /** Family-wise significance level; divided by the number of candidate pairs (Bonferroni). */
   alpha: number;

@@ -122,7 +122,7 @@ export const coordinationMessages = {
 
   'coordination.edge.accounts': 'Accounts',
   'coordination.edge.behaviours': 'Behaviours',
-  'coordination.edge.observed': 'Co-actions',
+  'coordination.edge.observed': 'Co-action moments',
   'coordination.edge.expected': 'Expected by chance',
   'coordination.edge.score': 'Score',
   'coordination.edge.posts': 'Posts',
@@ -130,7 +130,7 @@ export const coordinationMessages = {
   'coordination.edge.title': 'Posts behind the edge {a} — {b}',
   'coordination.edge.close': 'Close',
   'coordination.edge.caption':
-    '{n} co-actions, earliest first, in {episodes} episodes: the edge counts episodes, and the same object again within the window is the same episode.',
+    '{n} co-actions, earliest first, in {episodes} moments: the edge counts moments. The same object again within the window is the same episode, and episodes that start with the same post (its link, hashtags and text) are one moment.',
   'coordination.edge.episode': 'Episode',
   'coordination.edge.truncated': 'Only the first are listed.',
   'coordination.edge.behaviour': 'Behaviour and object',
