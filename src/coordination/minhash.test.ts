@@ -54,4 +54,37 @@ describe('text index', () => {
     assert.equal(index.jaccard(ids[11_999] as number, ids[11_998] as number), 0);
     index.close();
   });
+
+  it('forgets old exact copies within bounds, and clusters them back with their originals', () => {
+    // Odd texts are light paraphrases of the even text before them (one word of eight swapped).
+    const texts = (t: number): string[] =>
+      t % 2 === 0
+        ? Array.from({ length: 8 }, (_, k) => `t${t}w${k}`)
+        : [...Array.from({ length: 7 }, (_, k) => `t${t - 1}w${k}`), `odd${t}`];
+    const bounded = new TextIndex(undefined, { exactCache: 1000, rangeTarget: 500 });
+    const whole = new TextIndex();
+    const ids: [number, number][] = [];
+    // 4,000 texts, then copies of texts 2,500 (in the older table), 3,990 (recent) and 0 (long forgotten).
+    for (let t = 0; t < 4000; t++) ids.push([bounded.add(texts(t)), whole.add(texts(t))]);
+    const copies = [2500, 3990, 0].map((t) => [t, bounded.add(texts(t)), whole.add(texts(t))] as const);
+    assert.equal(whole.size, 4000);
+    assert.equal(bounded.size, 4001);
+    assert.deepEqual(
+      copies.map(([t, b]) => b === (ids[t] as [number, number])[0]),
+      [true, true, false],
+    );
+    // Sixteen key ranges for 4,001 texts: the same clusters as one sort of every band.
+    const fromBounded = bounded.cluster(0.75);
+    const fromWhole = whole.cluster(0.75);
+    assert.ok(fromWhole.count <= 2300, `${fromWhole.count} clusters`);
+    assert.equal(fromBounded.count, fromWhole.count);
+    for (let t = 0; t < 4000; t++) {
+      const [b, w] = ids[t] as [number, number];
+      assert.equal(fromBounded.clusterOf[b], fromWhole.clusterOf[w]);
+    }
+    const [, forgotten] = copies[2] as readonly [number, number, number];
+    assert.equal(fromBounded.clusterOf[forgotten], fromBounded.clusterOf[(ids[0] as [number, number])[0]]);
+    bounded.close();
+    whole.close();
+  });
 });

@@ -1,21 +1,23 @@
 // Near-duplicate texts: word sets, MinHash signatures and LSH banding, verified by exact Jaccard.
 //
 // Hand-rolled on purpose: the npm MinHash/LSH packages keep every signature as JS arrays of numbers and
-// buckets as objects of strings, which costs hundreds of bytes per post and does not stream. Here exact
-// duplicates collapse to one entry (a 64-bit key of the sorted word hashes), and buckets are formed by
-// sorting packed (band key, text id) numbers - no per-bucket objects at all. What a distinct text keeps in
-// memory is 16 bytes (its number of words, a 64-bit set of word-hash bits, where its words start) and a
-// slot of the exact-duplicate table while reading; its sorted word hashes (for exact verification) and
-// its band keys (one 32-bit key per band, needed once reading is over, one band at a time) wait in
-// temporary files. Most candidates are ruled out from the 16 bytes; the few that are not (about one in
-// 180 on the benchmark's data) read both word lists from the file.
+// buckets as objects of strings, which costs hundreds of bytes per post and does not stream. Here a text
+// is a sorted list of word hashes, and buckets are runs of equal band keys after a radix sort - no
+// per-bucket objects at all. While reading, what a text leaves in memory is nothing: its words, its
+// summary (number of words and a 64-bit set of word-hash bits) and its band keys (one 32-bit key per
+// band) go to temporary files; exact duplicates met recently are recognised by a table of bounded size
+// and share one text. Clustering goes band by band: each band's (key, text, summary) entries are spilled
+// by key range and each range is sorted and walked on its own, so that the union-find of texts (4 bytes a
+// text) is the only thing that grows with the data. Most candidates are ruled out from the two summaries
+// in the entries; the few that are not (about one in 180 on the benchmark's data) read both word lists
+// from the file.
 //
 // Words, not character shingles: light paraphrase (one word swapped) keeps a 20-word text at Jaccard
 // 0.9 on word sets but drops it to about 0.8 on 5-character shingles.
 import { KeyIds } from './keyids.ts';
 import { hashString, mix32 } from './normalize.ts';
 import { sortByKey } from './radix.ts';
-import { SpillFile } from './spill.ts';
+import { ColumnSpill, SpillFile } from './spill.ts';
 
 export const BANDS = 10;
 export const ROWS = 6;
@@ -24,10 +26,20 @@ const MAX_WORDS = 256;
 /** When a bucket holds many distinct texts, each new one is compared with at most this many
  * representatives: work stays linear in bucket size (the similar-text trap). */
 const MAX_REPRESENTATIVES = 4;
-/** Texts whose band keys are buffered before they are written: 10 bands x 4,096 keys (160 KiB). */
-const BAND_BLOCK = 4096;
+/** Texts whose band keys and summaries are buffered before they are written (176 KiB in all). */
+const TEXT_BLOCK = 4096;
+/** Per text in the file of summaries: number of words, word-bit set (two words), where its words start
+ * (two words: low and high 32 bits). */
+const RECORD = 5;
 /** Word hashes buffered before they are written (256 KiB). */
 const WORD_BLOCK = 1 << 16;
+/** Exact duplicates are recognised among the last one to two times this many texts (12 MiB a
+ * generation). A copy of an older text becomes a text of its own, which clustering joins to it (Jaccard
+ * 1) whenever either meets the other or a text similar to both. */
+const EXACT_CACHE = 1 << 19;
+/** Band entries a key range is sized for during clustering (about 2 MiB with its sort). */
+const RANGE_TARGET = 1 << 16;
+const MAX_RANGES = 256;
 
 const SEEDS = new Uint32Array(HASHES);
 const MULTIPLIERS = new Uint32Array(HASHES);
@@ -42,52 +54,60 @@ function popcount(v: number): number {
   return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
-class GrowableU32 {
-  data = new Uint32Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Uint32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
+/** A text as the verification needs it: its summary and where its words are. */
+interface TextSummary {
+  words: number;
+  low: number;
+  high: number;
+  start: number;
 }
 
 export class TextIndex {
-  /** Exact duplicates by two hashes of their sorted word hashes. */
+  /** Recent exact duplicates by two hashes of their sorted word hashes, in two generations of at most
+   * EXACT_CACHE texts each: a full table becomes the older one, and the older one is let go. */
   private byKey = new KeyIds();
+  private olderKeys = new KeyIds(16);
   /** Word hashes not yet written, and how many were written before them. */
   private readonly wordBuffer = new Uint32Array(WORD_BLOCK);
   private wordFill = 0;
   private wordsWritten = 0;
   private wordFile: SpillFile | null = null;
-  /** Per text: where its words start among all texts' words (they end where the next text's start). */
-  private wordStart = new GrowableU32();
   private readonly wordsX = new Uint32Array(MAX_WORDS);
   private readonly wordsY = new Uint32Array(MAX_WORDS);
-  /** Band keys of the texts not yet written: BAND_BLOCK per band. */
-  private readonly bandBuffer = new Uint32Array(BANDS * BAND_BLOCK);
-  private bandFill = 0;
+  /** Band keys (TEXT_BLOCK per band) and summaries of the texts not yet written. */
+  private readonly bandBuffer = new Uint32Array(BANDS * TEXT_BLOCK);
+  private readonly recordBuffer = new Uint32Array(RECORD * TEXT_BLOCK);
+  private textFill = 0;
   private bandFile: SpillFile | null = null;
-  /** Per text: its number of distinct words and a 64-bit set of word-hash bits (two words), side by side
-   * so that most candidates are ruled out by one small read instead of a walk through both word lists. */
-  private summary = new GrowableU32();
-  /** Distinct texts (kept when `close` lets the rest go). */
+  /** Summaries by text id, end to end: text i's at byte i x RECORD x 4. */
+  private recordFile: SpillFile | null = null;
+  private readonly recordBytes = new Uint8Array(RECORD * 4);
+  private readonly recordView = new Uint32Array(this.recordBytes.buffer);
+  /** Texts (kept when `close` lets the rest go). */
   private count = 0;
   private readonly signature = new Uint32Array(HASHES);
   /** Work done verifying candidates (the similar-text trap is about this staying ~linear). */
   comparisons = 0;
 
-  /** `workDir`: where the temporary file of band keys goes (default: the system's temporary directory). */
-  constructor(private readonly workDir?: string) {}
+  private readonly exactCache: number;
+  private readonly rangeTarget: number;
+
+  /** `workDir`: where the temporary files go (default: the system's temporary directory). `sizes` are
+   * for tests: the generation size of the table of recent texts, and the entries a key range aims at. */
+  constructor(
+    private readonly workDir?: string,
+    sizes: { exactCache?: number; rangeTarget?: number } = {},
+  ) {
+    this.exactCache = sizes.exactCache ?? EXACT_CACHE;
+    this.rangeTarget = sizes.rangeTarget ?? RANGE_TARGET;
+  }
 
   get size(): number {
     return this.count;
   }
 
-  /** Registers a text by its distinct words; returns the id of its exact-duplicate class. */
+  /** Registers a text by its distinct words; returns its id (the id of an earlier exact copy when the
+   * table of recent texts still holds it). */
   add(distinctWords: string[]): number {
     const n = Math.min(distinctWords.length, MAX_WORDS);
     const hashes = new Uint32Array(n);
@@ -100,10 +120,17 @@ export class TextIndex {
       h1 = mix32(h1 ^ w);
       h2 = mix32(Math.imul(h2, 31) + w);
     }
-    const id = this.byKey.idOf(h1, h2);
-    if (id < this.count) return id;
+    let known = this.byKey.find(h1, h2);
+    if (known === -1) known = this.olderKeys.find(h1, h2);
+    if (known !== -1) return known;
+    if (this.byKey.size >= this.exactCache) {
+      this.olderKeys = this.byKey;
+      this.byKey = new KeyIds(this.exactCache * 2);
+    }
+    const id = this.count;
+    this.byKey.findOrInsert(h1, h2, id);
     this.count++;
-    this.wordStart.push(this.wordsWritten + this.wordFill);
+    const start = this.wordsWritten + this.wordFill;
     let distinct = 0;
     let low = 0;
     let high = 0;
@@ -117,9 +144,13 @@ export class TextIndex {
       if (bit < 32) low |= 1 << bit;
       else high |= 1 << (bit - 32);
     }
-    this.summary.push(distinct);
-    this.summary.push(low >>> 0);
-    this.summary.push(high >>> 0);
+    const f = this.textFill;
+    const record = this.recordBuffer;
+    record[f * RECORD] = distinct;
+    record[f * RECORD + 1] = low >>> 0;
+    record[f * RECORD + 2] = high >>> 0;
+    record[f * RECORD + 3] = start >>> 0;
+    record[f * RECORD + 4] = Math.floor(start / 2 ** 32);
     // Word hashes are already well mixed, so an odd multiply-add per permutation is enough; the loop runs
     // permutation-outer so that the running minimum stays in a register.
     const sig = this.signature;
@@ -133,75 +164,80 @@ export class TextIndex {
       }
       sig[k] = min;
     }
-    const f = this.bandFill;
     for (let b = 0; b < BANDS; b++) {
       let h = 0x2545f491 + b;
       for (let r = 0; r < ROWS; r++) h = mix32(h ^ (sig[b * ROWS + r] as number));
-      this.bandBuffer[b * BAND_BLOCK + f] = h >>> 0;
+      this.bandBuffer[b * TEXT_BLOCK + f] = h >>> 0;
     }
-    this.bandFill = f + 1;
-    if (this.bandFill === BAND_BLOCK) this.flushBands();
+    this.textFill = f + 1;
+    if (this.textFill === TEXT_BLOCK) this.flushTexts();
     return id;
   }
 
   private flushWords(): void {
     if (this.wordFill === 0) return;
     this.wordFile ??= new SpillFile(1, 'grouping similar texts', this.workDir);
-    const bytes = new Uint8Array(this.wordBuffer.buffer, 0, this.wordFill * 4);
-    this.wordFile.append(0, bytes);
+    this.wordFile.append(0, new Uint8Array(this.wordBuffer.buffer, 0, this.wordFill * 4));
     this.wordsWritten += this.wordFill;
     this.wordFill = 0;
   }
 
-  private flushBands(): void {
-    const n = this.bandFill;
+  /** Writes the buffered texts' band keys (a block per band) and summaries. */
+  private flushTexts(): void {
+    const n = this.textFill;
     if (n === 0) return;
     this.bandFile ??= new SpillFile(BANDS, 'grouping similar texts', this.workDir);
+    this.recordFile ??= new SpillFile(1, 'grouping similar texts', this.workDir);
     const bytes = new Uint8Array(this.bandBuffer.buffer);
     for (let b = 0; b < BANDS; b++)
-      this.bandFile.append(b, bytes.subarray(b * BAND_BLOCK * 4, (b * BAND_BLOCK + n) * 4));
-    this.bandFill = 0;
+      this.bandFile.append(b, bytes.subarray(b * TEXT_BLOCK * 4, (b * TEXT_BLOCK + n) * 4));
+    this.recordFile.append(0, new Uint8Array(this.recordBuffer.buffer, 0, n * RECORD * 4));
+    this.textFill = 0;
   }
 
-  /** Every text's key in band `b`, by text id. */
-  private bandKeys(b: number): Uint32Array {
-    const keys = new Uint32Array(this.size);
-    let at = 0;
-    this.bandFile?.read(b, (data) => {
-      keys.set(new Uint32Array(data.buffer, data.byteOffset, data.length / 4), at);
-      at += data.length / 4;
-    });
-    keys.set(this.bandBuffer.subarray(b * BAND_BLOCK, b * BAND_BLOCK + this.bandFill), at);
-    return keys;
-  }
-
-  /** Closes the temporary file of band keys and lets go of the word lists (the rest of the analysis does
-   * not need them): only `size` and `comparisons` answer after this. */
+  /** Closes the temporary files and lets go of the table of recent texts: only `size` and
+   * `comparisons` answer after this. */
   close(): void {
-    this.bandFile?.close();
+    for (const file of [this.bandFile, this.recordFile, this.wordFile]) file?.close();
     this.bandFile = null;
-    this.wordFile?.close();
+    this.recordFile = null;
     this.wordFile = null;
     this.byKey = new KeyIds(16);
-    this.wordStart = new GrowableU32();
-    this.summary = new GrowableU32();
+    this.olderKeys = new KeyIds(16);
   }
 
-  /** Text `id`'s sorted word hashes, copied into `target`; returns how many. */
-  private wordsOf(id: number, target: Uint32Array): number {
-    const start = this.wordStart.data[id] as number;
-    const n = this.summary.data[id * 3] as number;
-    const buffered = start - this.wordsWritten;
+  /** Text `id`'s summary, read from the file (or the buffer of texts not yet written). */
+  private summaryOf(id: number): TextSummary {
+    const buffered = id - (this.count - this.textFill);
+    let r: Uint32Array;
+    if (buffered >= 0) {
+      r = this.recordBuffer.subarray(buffered * RECORD, buffered * RECORD + RECORD);
+    } else {
+      (this.recordFile as SpillFile).readAt(id * RECORD * 4, this.recordBytes);
+      r = this.recordView;
+    }
+    return {
+      words: r[0] as number,
+      low: r[1] as number,
+      high: r[2] as number,
+      start: (r[3] as number) + (r[4] as number) * 2 ** 32,
+    };
+  }
+
+  /** A text's sorted word hashes, copied into `target`; returns how many. */
+  private wordsOf(text: TextSummary, target: Uint32Array): number {
+    const n = text.words;
+    const buffered = text.start - this.wordsWritten;
     if (buffered >= 0) {
       target.set(this.wordBuffer.subarray(buffered, buffered + n));
     } else {
-      (this.wordFile as SpillFile).readAt(start * 4, new Uint8Array(target.buffer, 0, n * 4));
+      (this.wordFile as SpillFile).readAt(text.start * 4, new Uint8Array(target.buffer, 0, n * 4));
     }
     return n;
   }
 
   /** The number of words two texts share, or -1 as soon as it cannot reach `need`. */
-  private commonWords(x: number, y: number, need: number): number {
+  private commonWords(x: TextSummary, y: TextSummary, need: number): number {
     const xe = this.wordsOf(x, this.wordsX);
     const ye = this.wordsOf(y, this.wordsY);
     const wx = this.wordsX;
@@ -226,8 +262,10 @@ export class TextIndex {
   /** Exact Jaccard similarity of two texts' word sets. */
   jaccard(x: number, y: number): number {
     this.comparisons++;
-    const common = this.commonWords(x, y, 0);
-    const union = (this.summary.data[x * 3] as number) + (this.summary.data[y * 3] as number) - common;
+    const sx = this.summaryOf(x);
+    const sy = this.summaryOf(y);
+    const common = this.commonWords(sx, sy, 0);
+    const union = sx.words + sy.words - common;
     return union === 0 ? 1 : common / union;
   }
 
@@ -237,10 +275,13 @@ export class TextIndex {
    * common (a shorter text never gets that far): most candidates from a bucket are not similar.
    */
   similar(x: number, y: number, threshold: number): boolean {
+    return this.similarTexts(this.summaryOf(x), this.summaryOf(y), threshold);
+  }
+
+  private similarTexts(x: TextSummary, y: TextSummary, threshold: number): boolean {
     this.comparisons++;
-    const sum = this.summary.data;
-    const nx = sum[x * 3] as number;
-    const ny = sum[y * 3] as number;
+    const nx = x.words;
+    const ny = y.words;
     const total = nx + ny;
     if (total === 0) return 1 >= threshold;
     // Jaccard is at most the ratio of the smaller set to the larger.
@@ -250,12 +291,8 @@ export class TextIndex {
     while (need <= total / 2 && need / (total - need) < threshold) need++;
     // Every bit set for x and not for y stands for at least one word of x that y lacks (and the other way
     // round), which bounds the words in common from above: an exact test that reads no word list.
-    const lx = sum[x * 3 + 1] as number;
-    const hx = sum[x * 3 + 2] as number;
-    const ly = sum[y * 3 + 1] as number;
-    const hy = sum[y * 3 + 2] as number;
-    const onlyX = popcount(lx & ~ly) + popcount(hx & ~hy);
-    const onlyY = popcount(ly & ~lx) + popcount(hy & ~hx);
+    const onlyX = popcount(x.low & ~y.low) + popcount(x.high & ~y.high);
+    const onlyY = popcount(y.low & ~x.low) + popcount(y.high & ~x.high);
     if (Math.min(nx - onlyX, ny - onlyY) < need) return false;
     const common = this.commonWords(x, y, need);
     if (common < 0) return false;
@@ -265,13 +302,15 @@ export class TextIndex {
 
   /**
    * Groups texts whose word-set Jaccard reaches `threshold` (single linkage through verified pairs).
-   * Returns the cluster of every text id, numbered 0..count-1.
+   * Returns the cluster of every text id, numbered 0..count-1 in the order of their first texts. No text
+   * may be added after this.
    */
   cluster(threshold: number): { clusterOf: Int32Array; count: number } {
     const n = this.size;
-    // No text is added after this: the exact-duplicate table can go, and every word must be readable.
     this.byKey = new KeyIds(16);
+    this.olderKeys = new KeyIds(16);
     this.flushWords();
+    this.flushTexts();
     const parent = new Int32Array(n);
     for (let i = 0; i < n; i++) parent[i] = i;
     const find = (x: number): number => {
@@ -285,50 +324,96 @@ export class TextIndex {
       }
       return r;
     };
+    let ranges = 1;
+    while (ranges < MAX_RANGES && ranges * this.rangeTarget < n) ranges *= 2;
+    const rangeShift = 32 - Math.log2(ranges);
     const reps: number[] = [];
-    for (let b = 0; b < BANDS; b++) {
-      const bandKey = this.bandKeys(b);
-      // Buckets are runs of equal keys; within a run, ids ascend (the sort is stable).
-      const { order, keys } = sortByKey(bandKey, n);
-      let runKey = -1;
-      for (let i = 0; i < n; i++) {
-        const key = keys[i] as number;
-        const id = order[i] as number;
-        if (key !== runKey) {
-          runKey = key;
-          reps.length = 0;
-          reps.push(id);
-          continue;
-        }
-        const root = find(id);
-        let joined = false;
-        for (const rep of reps) {
-          if (find(rep) === root) {
-            joined = true;
-            break;
+    for (let b = 0; b < BANDS && n > 0; b++) {
+      // The band's entries by key range: (summary's word start; key, text, words, word bits), read in text
+      // order from the band keys and the summaries, which were written in blocks of the same texts.
+      const entries = new ColumnSpill(ranges, 5, 'grouping similar texts', this.workDir);
+      try {
+        const records = (this.recordFile as SpillFile).blocksOf(0);
+        let text = 0;
+        for (const block of (this.bandFile as SpillFile).blocksOf(b)) {
+          const keys = new Uint32Array(block.buffer, block.byteOffset, block.length / 4);
+          const got = records.next();
+          if (got.done) throw new Error('the temporary file of similar texts ended early');
+          const r = new Uint32Array(got.value.buffer, got.value.byteOffset, got.value.length / 4);
+          for (let k = 0; k < keys.length; k++, text++) {
+            const key = keys[k] as number;
+            const at = k * RECORD;
+            const start = (r[at + 3] as number) + (r[at + 4] as number) * 2 ** 32;
+            entries.add(
+              rangeShift === 32 ? 0 : key >>> rangeShift,
+              start,
+              key,
+              text,
+              r[at] as number,
+              r[at + 1] as number,
+              r[at + 2] as number,
+            );
           }
         }
-        if (joined) continue;
-        for (const rep of reps) {
-          if (this.similar(id, rep, threshold)) {
-            const ra = find(rep);
-            const rb = find(id);
-            if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
-            joined = true;
-            break;
+        entries.finish();
+        // Ranges in key order, keys in order within a range, texts in order within a key (the sort is
+        // stable): buckets are met exactly as one sort of the whole band would give them.
+        for (let range = 0; range < ranges; range++) {
+          const { n: m, ints, times } = entries.read(range);
+          const bandKeys = new Uint32Array(m);
+          for (let e = 0; e < m; e++) bandKeys[e] = ints[e * 5] as number;
+          const { order, keys } = sortByKey(bandKeys, m);
+          const summary = (e: number): TextSummary => ({
+            words: ints[e * 5 + 2] as number,
+            low: ints[e * 5 + 3] as number,
+            high: ints[e * 5 + 4] as number,
+            start: times[e] as number,
+          });
+          let runKey = -1;
+          for (let i = 0; i < m; i++) {
+            const key = keys[i] as number;
+            const e = order[i] as number;
+            const id = ints[e * 5 + 1] as number;
+            if (key !== runKey) {
+              runKey = key;
+              reps.length = 0;
+              reps.push(e);
+              continue;
+            }
+            const root = find(id);
+            let joined = false;
+            for (const rep of reps) {
+              if (find(ints[rep * 5 + 1] as number) === root) {
+                joined = true;
+                break;
+              }
+            }
+            if (joined) continue;
+            const self = summary(e);
+            for (const rep of reps) {
+              if (this.similarTexts(self, summary(rep), threshold)) {
+                const ra = find(ints[rep * 5 + 1] as number);
+                const rb = find(id);
+                if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+                joined = true;
+                break;
+              }
+            }
+            if (!joined && reps.length < MAX_REPRESENTATIVES) reps.push(e);
           }
         }
-        if (!joined && reps.length < MAX_REPRESENTATIVES) reps.push(id);
+      } finally {
+        entries.dispose();
       }
     }
-    const clusterOf = new Int32Array(n);
-    const compact = new Int32Array(n).fill(-1);
+    // Cluster numbers in place of the parents: a set's root is its smallest text, numbered before any
+    // other member reads it.
+    for (let i = 0; i < n; i++) parent[i] = find(i);
     let count = 0;
     for (let i = 0; i < n; i++) {
-      const r = find(i);
-      if (compact[r] === -1) compact[r] = count++;
-      clusterOf[i] = compact[r] as number;
+      const root = parent[i] as number;
+      parent[i] = root === i ? count++ : (parent[root] as number);
     }
-    return { clusterOf, count };
+    return { clusterOf: parent, count };
   }
 }
