@@ -224,22 +224,21 @@ export class TextIndex {
     };
   }
 
-  /** A text's sorted word hashes, copied into `target`; returns how many. */
-  private wordsOf(text: TextSummary, target: Uint32Array): number {
-    const n = text.words;
-    const buffered = text.start - this.wordsWritten;
+  /** The `n` sorted word hashes of a text whose words start at `start`, copied into `target`. */
+  private wordsOf(start: number, n: number, target: Uint32Array): number {
+    const buffered = start - this.wordsWritten;
     if (buffered >= 0) {
       target.set(this.wordBuffer.subarray(buffered, buffered + n));
     } else {
-      (this.wordFile as SpillFile).readAt(text.start * 4, new Uint8Array(target.buffer, 0, n * 4));
+      (this.wordFile as SpillFile).readAt(start * 4, new Uint8Array(target.buffer, 0, n * 4));
     }
     return n;
   }
 
   /** The number of words two texts share, or -1 as soon as it cannot reach `need`. */
   private commonWords(x: TextSummary, y: TextSummary, need: number): number {
-    const xe = this.wordsOf(x, this.wordsX);
-    const ye = this.wordsOf(y, this.wordsY);
+    const xe = this.wordsOf(x.start, x.words, this.wordsX);
+    const ye = this.wordsOf(y.start, y.words, this.wordsY);
     const wx = this.wordsX;
     const wy = this.wordsY;
     let i = 0;
@@ -363,12 +362,16 @@ export class TextIndex {
           const bandKeys = new Uint32Array(m);
           for (let e = 0; e < m; e++) bandKeys[e] = ints[e * 5] as number;
           const { order, keys } = sortByKey(bandKeys, m);
-          const summary = (e: number): TextSummary => ({
-            words: ints[e * 5 + 2] as number,
-            low: ints[e * 5 + 3] as number,
-            high: ints[e * 5 + 4] as number,
-            start: times[e] as number,
-          });
+          // Two summaries filled in place: candidates run to tens of millions.
+          const self: TextSummary = { words: 0, low: 0, high: 0, start: 0 };
+          const other: TextSummary = { words: 0, low: 0, high: 0, start: 0 };
+          const fill = (target: TextSummary, e: number): TextSummary => {
+            target.words = ints[e * 5 + 2] as number;
+            target.low = ints[e * 5 + 3] as number;
+            target.high = ints[e * 5 + 4] as number;
+            target.start = times[e] as number;
+            return target;
+          };
           let runKey = -1;
           for (let i = 0; i < m; i++) {
             const key = keys[i] as number;
@@ -389,9 +392,9 @@ export class TextIndex {
               }
             }
             if (joined) continue;
-            const self = summary(e);
+            fill(self, e);
             for (const rep of reps) {
-              if (this.similarTexts(self, summary(rep), threshold)) {
+              if (this.similarTexts(self, fill(other, rep), threshold)) {
                 const ra = find(ints[rep * 5 + 1] as number);
                 const rb = find(id);
                 if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
