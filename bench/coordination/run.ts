@@ -1,6 +1,7 @@
 // Coordination benchmark: accuracy against planted truth and performance (wall time, peak RSS).
 //
 //   node --import tsx bench/coordination/run.ts [--posts 1000000] [--accounts N] [--seed 7] [--regenerate]
+//     [--live-heap]
 //
 // Data goes to bench/out/ (git-ignored). The analysis runs in a child process so that its peak RSS is
 // its own (not the generator's).
@@ -58,11 +59,21 @@ export function scoreAccounts(
   };
 }
 
-async function child(file: string, outDir: string): Promise<void> {
+async function child(file: string, outDir: string, liveHeap: boolean): Promise<void> {
   const started = performance.now();
-  // Resident memory seen at progress reports, the largest per phase (MiB): where the memory goes.
+  // Resident memory seen at progress reports, the largest per phase (MiB): where the memory goes. With
+  // --live-heap (the child then runs with --expose-gc), also the heap still in use after a full garbage
+  // collection where each phase starts, typed arrays included: what the analysis holds, apart from what
+  // the collector has not yet taken back. Those collections cost time: such runs are for memory, not time.
   const rssByPhase: Record<string, number> = {};
+  const liveHeapByPhase: Record<string, number> = {};
+  const collect = (globalThis as { gc?: () => void }).gc;
   const sample = (phase: string): void => {
+    if (liveHeap && collect && !(phase in rssByPhase)) {
+      collect();
+      const { heapUsed, arrayBuffers } = process.memoryUsage();
+      liveHeapByPhase[phase] = Math.round((heapUsed + arrayBuffers) / 2 ** 20);
+    }
     const mib = Math.round(process.memoryUsage.rss() / 2 ** 20);
     rssByPhase[phase] = Math.max(rssByPhase[phase] ?? 0, mib);
   };
@@ -82,6 +93,7 @@ async function child(file: string, outDir: string): Promise<void> {
       cpu,
       peakRssMiB,
       rssByPhase,
+      liveHeapByPhase,
       stats: result.stats,
       malformed: result.read.malformed,
     }),
@@ -95,7 +107,7 @@ async function main(): Promise<void> {
     return i >= 0 ? (args[i + 1] ?? fallback) : fallback;
   };
   if (args[0] === '--child') {
-    await child(args[1] as string, args[2] as string);
+    await child(args[1] as string, args[2] as string, args.includes('--live-heap'));
     return;
   }
   const posts = Number(arg('--posts', '1000000'));
@@ -105,6 +117,7 @@ async function main(): Promise<void> {
   if (accounts !== null && !(Number.isInteger(accounts) && accounts >= 100)) {
     throw new Error('--accounts must be a whole number of at least 100');
   }
+  const liveHeap = args.includes('--live-heap');
   const name = `coord-${posts}${accounts === null ? '' : `-a${accounts}`}-s${seed}`;
   const file = `bench/out/${name}.jsonl`;
   if (!existsSync(file) || args.includes('--regenerate')) {
@@ -119,7 +132,16 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const run = spawnSync(
     process.execPath,
-    ['--import', 'tsx', 'bench/coordination/run.ts', '--child', file, outDir],
+    [
+      ...(liveHeap ? ['--expose-gc'] : []),
+      '--import',
+      'tsx',
+      'bench/coordination/run.ts',
+      '--child',
+      file,
+      outDir,
+      ...(liveHeap ? ['--live-heap'] : []),
+    ],
     { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const processWall = (performance.now() - t0) / 1000;
@@ -130,6 +152,7 @@ async function main(): Promise<void> {
     cpu: number;
     peakRssMiB: number;
     rssByPhase: Record<string, number>;
+    liveHeapByPhase: Record<string, number>;
     stats: {
       seconds: Record<string, number>;
       posts: number;
@@ -170,6 +193,7 @@ async function main(): Promise<void> {
     },
     peakRssMiB: Math.round(measured.peakRssMiB),
     rssByPhaseMiB: measured.rssByPhase,
+    ...(liveHeap ? { liveHeapByPhaseMiB: measured.liveHeapByPhase } : {}),
     phases: measured.stats.seconds,
     candidatePairs: measured.stats.candidatePairs,
     candidatePairsExact: measured.stats.candidatePairsExact,
