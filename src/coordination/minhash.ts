@@ -327,6 +327,7 @@ export class TextIndex {
     while (ranges < MAX_RANGES && ranges * this.rangeTarget < n) ranges *= 2;
     const rangeShift = 32 - Math.log2(ranges);
     const reps: number[] = [];
+    const repRoots: number[] = [];
     for (let b = 0; b < BANDS && n > 0; b++) {
       // The band's entries by key range: (summary's word start; key, text, words, word bits), read in text
       // order from the band keys and the summaries, which were written in blocks of the same texts.
@@ -373,6 +374,9 @@ export class TextIndex {
             return target;
           };
           let runKey = -1;
+          // The representatives' roots, found when the bucket's second text comes and again after each
+          // union: the union-find is far larger than the cache, and most buckets hold one text.
+          let rootsValid = false;
           for (let i = 0; i < m; i++) {
             const key = keys[i] as number;
             const e = order[i] as number;
@@ -381,17 +385,17 @@ export class TextIndex {
               runKey = key;
               reps.length = 0;
               reps.push(e);
+              rootsValid = false;
               continue;
             }
-            const root = find(id);
-            let joined = false;
-            for (const rep of reps) {
-              if (find(ints[rep * 5 + 1] as number) === root) {
-                joined = true;
-                break;
-              }
+            if (!rootsValid) {
+              repRoots.length = 0;
+              for (const rep of reps) repRoots.push(find(ints[rep * 5 + 1] as number));
+              rootsValid = true;
             }
-            if (joined) continue;
+            const root = find(id);
+            if (repRoots.includes(root)) continue;
+            let joined = false;
             fill(self, e);
             for (const rep of reps) {
               if (this.similarTexts(self, fill(other, rep), threshold)) {
@@ -399,10 +403,14 @@ export class TextIndex {
                 const rb = find(id);
                 if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
                 joined = true;
+                rootsValid = false;
                 break;
               }
             }
-            if (!joined && reps.length < MAX_REPRESENTATIVES) reps.push(e);
+            if (!joined && reps.length < MAX_REPRESENTATIVES) {
+              reps.push(e);
+              repRoots.push(root);
+            }
           }
         }
       } finally {
