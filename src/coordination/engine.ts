@@ -204,13 +204,23 @@ class Temporaries {
     return spill;
   }
 
+  /** Closes every file, even when closing one fails; the first failure is thrown after. */
   dispose(): void {
-    for (const item of this.open.splice(0)) item.dispose();
+    let failure: unknown = null;
+    for (const item of this.open.splice(0)) {
+      try {
+        item.dispose();
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (failure !== null) throw failure;
   }
 }
 
 /**
- * Pass-1 state. In memory: what grows with accounts, and the text index (per distinct text). On disk:
+ * Pass-1 state. In memory: what grows with accounts (and the text index's table of recent texts, of
+ * bounded size). On disk:
  * every action, partitioned by a hash of its object (repost, link, hashtag) or in reading order (texts,
  * whose objects, near-duplicate clusters, are known only once all texts are read), and every post's
  * record and account, for the second pass.
