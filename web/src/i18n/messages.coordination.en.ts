@@ -131,7 +131,7 @@ export const coordinationMessages = {
   'coordination.edge.close': 'Close',
   'coordination.edge.caption':
     '{n} co-actions, earliest first, in {episodes} moments: the edge counts moments. The same object again within the window is the same episode, and episodes that start with the same post (its link, hashtags and text) are one moment.',
-  'coordination.edge.episode': 'Episode',
+  'coordination.edge.episode': 'Moment',
   'coordination.edge.truncated': 'Only the first are listed.',
   'coordination.edge.behaviour': 'Behaviour and object',
   'coordination.edge.apart': 'Apart',
