@@ -129,6 +129,53 @@ describe('normalised JSON Lines and CSV', () => {
     }
   });
 
+  it('reads lines across chunks whole, and numbers records alike when a second pass passes most over', async () => {
+    // Lines longer than a read (1 MiB), a character of three bytes at every chunk boundary, a byte-order
+    // mark, CRLF, and lines that are blank only as Unicode sees them (a no-break space, a BOM).
+    const long = 'ж'.repeat(700_000);
+    const lines = [
+      `\uFEFF${JSON.stringify({ id: '1', author: 'a', created_at: 1709555400, text: 'first' })}\r`,
+      JSON.stringify({ id: '2', author: 'b', created_at: 1709555401, text: long }),
+      '\u00a0 ',
+      JSON.stringify({ id: '3', author: 'c', created_at: 1709555402, text: `€${long}€` }),
+      '\uFEFF',
+      '{"id": "4", "author": ',
+      `${JSON.stringify({ id: '5', author: 'e', created_at: 1709555403, text: 'last' })}\r`,
+    ];
+    const file = join(dir, 'long-lines.jsonl');
+    await writeFile(file, lines.join('\n'));
+    const all: { id: string; record: number; length: number }[] = [];
+    const stats = await readPosts([file], { format: 'auto', strict: false }, (p, record) =>
+      all.push({ id: p.id, record, length: p.text.length }),
+    );
+    assert.deepEqual(all, [
+      { id: '1', record: 0, length: 5 },
+      { id: '2', record: 1, length: 700_000 },
+      { id: '3', record: 2, length: 700_002 },
+      { id: '5', record: 4, length: 4 },
+    ]);
+    assert.deepEqual(stats.malformedSamples.map((m) => m.line), [6]);
+    const asked: number[] = [];
+    const some: { id: string; record: number }[] = [];
+    await readPosts(
+      [file],
+      {
+        format: 'auto',
+        strict: false,
+        selectRecord: (r) => {
+          asked.push(r);
+          return r === 2 || r === 4;
+        },
+      },
+      (p, record) => some.push({ id: p.id, record }),
+    );
+    assert.deepEqual(some, [
+      { id: '3', record: 2 },
+      { id: '5', record: 4 },
+    ]);
+    assert.ok(!asked.includes(5), 'no record beyond the last');
+  });
+
   it('names a file that cannot be read', async () => {
     await assert.rejects(
       readPosts([join(dir, 'missing.jsonl')], { format: 'auto', strict: false }, () => {}),

@@ -131,9 +131,13 @@ async function readOneFile(
         ? formatFromName(file)
         : 'json';
   // JSON state: line-delimited until the first line turns out not to be a whole value; then the rest is
-  // one document, streamed through a scanner (never held whole).
+  // one document, streamed through a scanner (never held whole). JSON Lines are split on bytes: a line is
+  // decoded only when it is parsed (a second pass passes most lines over undecoded), and no string the
+  // size of a chunk is made (such strings stay in memory until a full collection).
   let jsonMode: 'lines' | 'document' | null = null;
-  let pending = '';
+  /** The bytes of a line not yet ended, in pieces (joined once, when its end comes). */
+  const carry: Buffer[] = [];
+  let carryBytes = 0;
   let lineNo = 0;
   const reportDocument = (c: Converted, line: number): void => {
     record = counter.record++;
@@ -164,19 +168,20 @@ async function readOneFile(
   let header: string[] | null = null;
   let csvDone: Promise<void> | null = null;
 
-  /** Handles one line; returns true when it turned out to start a whole document. */
-  const handleJsonLine = (line: string): boolean => {
+  /** Handles the line in bytes [start, end) of `bytes`; returns true when it turned out to start a whole
+   * document. */
+  const handleJsonLine = (bytes: Buffer, start: number, end: number): boolean => {
     lineNo++;
-    const trimmed = line.trim();
-    if (trimmed === '') return false;
+    if (isBlank(bytes, start, end)) return false;
     // Until the first line has parsed, it is not known whether this is JSON Lines at all.
     if (jsonMode === 'lines' && select && !select(counter.record)) {
       counter.record++;
       return false;
     }
+    const line = bytes.toString('utf8', start, end);
     let value: unknown;
     try {
-      value = JSON.parse(trimmed);
+      value = JSON.parse(line.trim());
     } catch (err) {
       if (jsonMode === null) {
         // A pretty-printed document (Telegram export, saved API response): streamed from here on.
@@ -194,6 +199,55 @@ async function readOneFile(
     if (select && !select(record)) return false;
     convertJsonValue(value, (c) => report(at, c));
     return false;
+  };
+
+  /** The line carried over from earlier chunks, joined with `tail` (its end), and forgotten. */
+  const takeCarry = (tail: Buffer): Buffer => {
+    carry.push(tail);
+    const line = Buffer.concat(carry, carryBytes + tail.length);
+    carry.length = 0;
+    carryBytes = 0;
+    return line;
+  };
+
+  /** Splits a chunk of JSON into lines; from a line that starts a document on, text goes to the scanner. */
+  const feedJsonLines = (chunk: Buffer): void => {
+    let from = 0;
+    if (carryBytes > 0) {
+      const end = chunk.indexOf(10);
+      if (end === -1) {
+        carry.push(chunk);
+        carryBytes += chunk.length;
+      } else {
+        const line = takeCarry(chunk.subarray(0, end));
+        if (handleJsonLine(line, 0, line.length)) {
+          writeDocument(decoder.write(chunk.subarray(end + 1)));
+          return;
+        }
+        from = end + 1;
+      }
+    }
+    if (carryBytes === 0) {
+      for (;;) {
+        const end = chunk.indexOf(10, from);
+        if (end === -1) break;
+        if (handleJsonLine(chunk, from, end)) {
+          // The rest of this chunk belongs to the document.
+          writeDocument(decoder.write(chunk.subarray(end + 1)));
+          return;
+        }
+        from = end + 1;
+      }
+      if (from < chunk.length) {
+        carry.push(chunk.subarray(from));
+        carryBytes += chunk.length - from;
+      }
+    }
+    if (jsonMode === null && carryBytes > MAX_FIRST_LINE) {
+      // One huge line (a minified API response): a document, streamed rather than held.
+      const text = decoder.write(takeCarry(Buffer.alloc(0)));
+      startDocument(lineNo + 1, text);
+    }
   };
 
   let csvError: unknown = null;
@@ -258,46 +312,29 @@ async function readOneFile(
     report(line, archive ? fromTwitterArchive(row) : fromNormalised(row));
   };
 
-  const feed = async (text: string): Promise<void> => {
+  // Until the first character that is not white space, the format is not known: bytes wait here.
+  const head: Buffer[] = [];
+  const headDecoder = new StringDecoder('utf8');
+  const feed = async (chunk: Buffer): Promise<void> => {
     if (mode === null) {
-      const first = text.trimStart()[0];
-      if (first === undefined) {
-        pending += text;
-        return;
-      }
+      head.push(chunk);
+      const first = headDecoder.write(chunk).trimStart()[0];
+      if (first === undefined) return;
       mode = first === '{' || first === '[' ? 'json' : 'csv';
+      chunk = Buffer.concat(head);
+      head.length = 0;
     }
     if (mode === 'json') {
       stats.formats[file] ??= options.format === 'auto' ? 'json' : options.format;
-      if (jsonMode === 'document') {
-        writeDocument(text);
-        return;
-      }
-      const lines = (pending + text).split('\n');
-      pending = lines.pop() ?? '';
-      for (let k = 0; k < lines.length; k++) {
-        if (handleJsonLine(lines[k] as string)) {
-          // The rest of this chunk belongs to the document: hand it over unsplit.
-          const rest = lines.slice(k + 1);
-          rest.push(pending);
-          pending = '';
-          writeDocument(rest.join('\n'));
-          return;
-        }
-      }
-      if (jsonMode === null && pending.length > MAX_FIRST_LINE) {
-        // One huge line (a minified API response): a document, streamed rather than held.
-        const text = pending;
-        pending = '';
-        startDocument(lineNo + 1, text);
-      }
+      if (jsonMode === 'document') writeDocument(decoder.write(chunk));
+      else feedJsonLines(chunk);
       return;
     }
     if (csv === null) startCsv(mode === 'tsv' ? '\t' : ',');
     const parser = csv as unknown as NodeJS.WritableStream;
-    const chunk = pending + text;
-    pending = '';
-    if (!parser.write(chunk)) await new Promise<void>((resolve) => parser.once('drain', () => resolve()));
+    if (!parser.write(decoder.write(chunk))) {
+      await new Promise<void>((resolve) => parser.once('drain', () => resolve()));
+    }
     if (csvError !== null) throw csvError;
   };
 
@@ -307,12 +344,14 @@ async function readOneFile(
         bytes += (chunk as Buffer).length;
         onBytes(bytes);
       }
-      await feed(decoder.write(chunk as Buffer));
+      await feed(chunk as Buffer);
     }
-    await feed(decoder.end());
     if (mode === 'json') {
-      if (pending !== '') handleJsonLine(pending);
-      pending = '';
+      if (jsonMode === 'document') writeDocument(decoder.end());
+      else if (carryBytes > 0) {
+        const line = takeCarry(Buffer.alloc(0));
+        if (handleJsonLine(line, 0, line.length)) writeDocument(decoder.end());
+      }
       if (scanner !== null) {
         const documentScanner: JsonStreamScanner = scanner;
         if (!documentFailed) {
@@ -331,8 +370,11 @@ async function readOneFile(
           await readDocumentData(file, gzip, documentPosts.dataPass(reportDocument));
         }
       }
-    } else if (csv !== null) {
+    } else if (mode !== null) {
+      if (csv === null) startCsv(mode === 'tsv' ? '\t' : ',');
       const parser = csv as unknown as NodeJS.WritableStream;
+      const rest = decoder.end();
+      if (rest !== '') parser.write(rest);
       parser.end();
       await csvDone;
       if (csvError !== null) throw csvError;
@@ -347,6 +389,17 @@ async function readOneFile(
     }
     throw err;
   }
+}
+
+/** Whether bytes [start, end) are white space only (as `String.prototype.trim` sees it). */
+function isBlank(bytes: Buffer, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) {
+    const c = bytes[k] as number;
+    if (c === 32 || (c >= 9 && c <= 13)) continue;
+    // Other white space is not ASCII (a byte-order mark, a no-break space): decoded to tell.
+    return c < 128 ? false : bytes.toString('utf8', start, end).trim() === '';
+  }
+  return true;
 }
 
 /** Opens a file as a byte stream, gunzipped when it is gzip; `onRaw` sees the compressed bytes read. */
