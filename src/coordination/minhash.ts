@@ -86,8 +86,12 @@ export class TextIndex {
   /** Texts (kept when `close` lets the rest go). */
   private count = 0;
   private readonly signature = new Uint32Array(HASHES);
+  /** A text's word hashes while it is added (a typed array per text would be a buffer per text). */
+  private readonly hashScratch = new Uint32Array(MAX_WORDS);
   /** Work done verifying candidates (the similar-text trap is about this staying ~linear). */
   comparisons = 0;
+  private needs: Int32Array | null = null;
+  private needsThreshold = Number.NaN;
 
   private readonly exactCache: number;
   private readonly rangeTarget: number;
@@ -110,7 +114,7 @@ export class TextIndex {
    * table of recent texts still holds it). */
   add(distinctWords: string[]): number {
     const n = Math.min(distinctWords.length, MAX_WORDS);
-    const hashes = new Uint32Array(n);
+    const hashes = this.hashScratch.subarray(0, n);
     for (let i = 0; i < n; i++) hashes[i] = hashString(distinctWords[i] as string);
     hashes.sort();
     let h1 = 0x12345678;
@@ -274,25 +278,51 @@ export class TextIndex {
    * common (a shorter text never gets that far): most candidates from a bucket are not similar.
    */
   similar(x: number, y: number, threshold: number): boolean {
-    return this.similarTexts(this.summaryOf(x), this.summaryOf(y), threshold);
+    const sx = this.summaryOf(x);
+    const sy = this.summaryOf(y);
+    const need = this.wordsNeeded(sx, sy, this.needTable(threshold));
+    return need >= 0 && this.reaches(sx, sy, need, threshold);
   }
 
-  private similarTexts(x: TextSummary, y: TextSummary, threshold: number): boolean {
+  /** Per number of words in two texts (0..2 x MAX_WORDS): the least number in common that brings their
+   * Jaccard to `threshold`, by the same division as `jaccard`. Kept for the last threshold asked. */
+  private needTable(threshold: number): Int32Array {
+    if (this.needs !== null && this.needsThreshold === threshold) return this.needs;
+    const table = new Int32Array(2 * MAX_WORDS + 1);
+    for (let total = 1; total <= 2 * MAX_WORDS; total++) {
+      let need = Math.max(0, Math.floor((threshold * total) / (1 + threshold)) - 1);
+      while (need <= total / 2 && need / (total - need) < threshold) need++;
+      table[total] = need;
+    }
+    this.needs = table;
+    this.needsThreshold = threshold;
+    return table;
+  }
+
+  /**
+   * The words two texts must share to be similar, or -1 when their summaries alone rule it out (most
+   * candidates): an exact test that reads no word list. Counted as a comparison.
+   */
+  private wordsNeeded(x: TextSummary, y: TextSummary, needs: Int32Array): number {
     this.comparisons++;
     const nx = x.words;
     const ny = y.words;
     const total = nx + ny;
-    if (total === 0) return 1 >= threshold;
-    // Jaccard is at most the ratio of the smaller set to the larger.
-    if (Math.min(nx, ny) < threshold * Math.max(nx, ny) - 1e-9) return false;
-    // The least number of common words that reaches the threshold, by the same division as `jaccard`.
-    let need = Math.max(0, Math.floor((threshold * total) / (1 + threshold)) - 1);
-    while (need <= total / 2 && need / (total - need) < threshold) need++;
-    // Every bit set for x and not for y stands for at least one word of x that y lacks (and the other way
-    // round), which bounds the words in common from above: an exact test that reads no word list.
+    if (total === 0) return 0;
+    const need = needs[total] as number;
+    // Each text must hold `need` words, and every bit set for x and not for y stands for at least one
+    // word of x that y lacks (and the other way round), which bounds the words in common from above.
+    if (nx < need || ny < need) return -1;
     const onlyX = popcount(x.low & ~y.low) + popcount(x.high & ~y.high);
+    if (nx - onlyX < need) return -1;
     const onlyY = popcount(y.low & ~x.low) + popcount(y.high & ~x.high);
-    if (Math.min(nx - onlyX, ny - onlyY) < need) return false;
+    return ny - onlyY < need ? -1 : need;
+  }
+
+  /** Whether two texts that may share `need` words reach the threshold: their word lists, merged. */
+  private reaches(x: TextSummary, y: TextSummary, need: number, threshold: number): boolean {
+    const total = x.words + y.words;
+    if (total === 0) return 1 >= threshold;
     const common = this.commonWords(x, y, need);
     if (common < 0) return false;
     const union = total - common;
@@ -328,6 +358,7 @@ export class TextIndex {
     const rangeShift = 32 - Math.log2(ranges);
     const reps: number[] = [];
     const repRoots: number[] = [];
+    const needs = this.needTable(threshold);
     for (let b = 0; b < BANDS && n > 0; b++) {
       // The band's entries by key range: (summary's word start; key, text, words, word bits), read in text
       // order from the band keys and the summaries, which were written in blocks of the same texts.
@@ -373,14 +404,22 @@ export class TextIndex {
             target.start = times[e] as number;
             return target;
           };
+          // Roots are found only when needed (a union-find far larger than the cache makes each a trip to
+          // main memory): the entry's when a representative's summary does not rule it out or when it may
+          // become one, the representatives' when the first of those comes and again after each union.
+          // The outcome is that of finding them all first: an entry in a representative's set is passed
+          // over, any other is compared with the representatives in turn until one is similar.
           let runKey = -1;
-          // The representatives' roots, found when the bucket's second text comes and again after each
-          // union: the union-find is far larger than the cache, and most buckets hold one text.
           let rootsValid = false;
+          const rootsOfReps = (): void => {
+            if (rootsValid) return;
+            repRoots.length = 0;
+            for (const rep of reps) repRoots.push(find(ints[rep * 5 + 1] as number));
+            rootsValid = true;
+          };
           for (let i = 0; i < m; i++) {
             const key = keys[i] as number;
             const e = order[i] as number;
-            const id = ints[e * 5 + 1] as number;
             if (key !== runKey) {
               runKey = key;
               reps.length = 0;
@@ -388,29 +427,39 @@ export class TextIndex {
               rootsValid = false;
               continue;
             }
-            if (!rootsValid) {
-              repRoots.length = 0;
-              for (const rep of reps) repRoots.push(find(ints[rep * 5 + 1] as number));
-              rootsValid = true;
-            }
-            const root = find(id);
-            if (repRoots.includes(root)) continue;
-            let joined = false;
+            const id = ints[e * 5 + 1] as number;
             fill(self, e);
+            let root = -1;
+            let settled = false;
             for (const rep of reps) {
-              if (this.similarTexts(self, fill(other, rep), threshold)) {
+              const need = this.wordsNeeded(self, fill(other, rep), needs);
+              if (need < 0) continue;
+              if (root === -1) {
+                root = find(id);
+                rootsOfReps();
+                if (repRoots.includes(root)) {
+                  settled = true;
+                  break;
+                }
+              }
+              if (this.reaches(self, other, need, threshold)) {
                 const ra = find(ints[rep * 5 + 1] as number);
                 const rb = find(id);
                 if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
-                joined = true;
+                settled = true;
                 rootsValid = false;
                 break;
               }
             }
-            if (!joined && reps.length < MAX_REPRESENTATIVES) {
-              reps.push(e);
-              repRoots.push(root);
+            // The last entry of a bucket would be no one's representative.
+            if (settled || reps.length >= MAX_REPRESENTATIVES || i + 1 === m || keys[i + 1] !== key) continue;
+            if (root === -1) {
+              root = find(id);
+              rootsOfReps();
+              if (repRoots.includes(root)) continue;
             }
+            reps.push(e);
+            repRoots.push(root);
           }
         }
       } finally {
