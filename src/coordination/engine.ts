@@ -5,7 +5,14 @@ import { detectCommunities, type WeightedEdge } from './communities.ts';
 import { StringIds } from './keyids.ts';
 import { TextIndex } from './minhash.ts';
 import { hashString, mix32, normaliseUrl, textWords } from './normalize.ts';
-import { groupPartition, type OrderedLog, orderLog, type SweepStats, sweepBehaviour } from './pairs.ts';
+import {
+  groupPartition,
+  MAX_OBJECTS_PER_BEHAVIOUR,
+  type OrderedLog,
+  orderLog,
+  type SweepStats,
+  sweepBehaviour,
+} from './pairs.ts';
 import { CountedPairs, countPartition, PairEventSpill } from './pairspill.ts';
 import { ColumnSpill, type SpilledRows } from './spill.ts';
 import { surprise } from './stats.ts';
@@ -462,66 +469,54 @@ async function runAnalysis(
   const objectCounts = zeroByBehaviour();
   let pairWork = 0;
   let crowdedActions = 0;
-  const swept = BEHAVIOURS.filter((beh) => options.behaviours.includes(beh));
   const orderedPartition = (beh: Behaviour, p: number): OrderedPartition => {
     const spill = actionSpills[beh];
     const rows = spill.read(p);
     const { columns, objectCount, objectKey } = groupPartition(rows, spill.width);
     return { rows, objectKey, ...orderLog(columns, objectCount) };
   };
-  // First sweep: crowds and actions per account (both only where pairs are counted: windows too crowded
-  // for pairs count for neither side of the test), objects, and the amount of pair work (it sizes the
-  // spill of pair co-actions).
+  // One sweep: crowds and actions per account (both only where pairs are counted: windows too crowded
+  // for pairs count for neither side of the test), objects, and every pair co-action to a spill file,
+  // then counted one partition of account pairs at a time (pairspill.ts): about 4 pairs in 5 co-act once.
+  // The spill's partitions are sized for four co-actions an action (the benchmark's data has about that).
   const chanceTotals = zeroByBehaviour();
-  for (const beh of swept) {
-    const spill = actionSpills[beh];
-    totals[beh] = spill.total;
-    for (let p = 0; p < spill.partitions; p++) {
-      const ordered = orderedPartition(beh, p);
-      objectCounts[beh] += ordered.objectCount;
-      const s: SweepStats = sweepBehaviour(ordered, 0, options.windows[beh], options.maxWindowCrowd, {
-        kind: 'crowd',
-        crowd: crowd[beh],
-        actions: actions[beh],
-      });
-      pairWork += s.pairWork;
-      crowdedActions += s.crowdedActions;
-      chanceTotals[beh] += s.actions - s.crowdedActions;
-    }
-  }
-  // Second sweep: every pair co-action to a spill file, then counted one partition of account pairs at
-  // a time (pairspill.ts): about 4 pairs in 5 co-act once.
-  const objectStart = new Int32Array(BEHAVIOURS.length + 1);
-  for (let b = 0; b < BEHAVIOURS.length; b++)
-    objectStart[b + 1] = (objectStart[b] as number) + objectCounts[BEHAVIOURS[b] as Behaviour];
   const windows = Float64Array.from(BEHAVIOURS, (beh) => options.windows[beh]);
   const counted = new CountedPairs(BEHAVIOURS.length);
   let candidatePairs = 0;
-  const spill = new PairEventSpill(pairWork, temporaries.workDir);
+  const swept = BEHAVIOURS.filter((beh) => options.behaviours.includes(beh));
+  const spill = new PairEventSpill(
+    4 * swept.reduce((sum, beh) => sum + actionSpills[beh].total, 0),
+    temporaries.workDir,
+  );
   try {
     for (const beh of swept) {
-      let offset = objectStart[BEHAVIOUR_INDEX[beh]] as number;
-      for (let p = 0; p < actionSpills[beh].partitions; p++) {
+      const actionSpill = actionSpills[beh];
+      totals[beh] = actionSpill.total;
+      const behaviourBits = BEHAVIOUR_INDEX[beh] * MAX_OBJECTS_PER_BEHAVIOUR;
+      for (let p = 0; p < actionSpill.partitions; p++) {
         const ordered = orderedPartition(beh, p);
-        sweepBehaviour(ordered, offset, options.windows[beh], options.maxWindowCrowd, {
-          kind: 'emit',
-          spill,
-        });
-        offset += ordered.objectCount;
+        if (objectCounts[beh] + ordered.objectCount > MAX_OBJECTS_PER_BEHAVIOUR) {
+          throw new Error(`more than ${MAX_OBJECTS_PER_BEHAVIOUR} distinct objects for ${beh}`);
+        }
+        const s: SweepStats = sweepBehaviour(
+          ordered,
+          behaviourBits + objectCounts[beh],
+          options.windows[beh],
+          options.maxWindowCrowd,
+          { crowd: crowd[beh], actions: actions[beh], spill },
+        );
+        objectCounts[beh] += ordered.objectCount;
+        pairWork += s.pairWork;
+        crowdedActions += s.crowdedActions;
+        chanceTotals[beh] += s.actions - s.crowdedActions;
       }
       // Text actions are read again for the narratives; the others are done with.
-      if (beh !== 'co-text') actionSpills[beh].dispose();
+      if (beh !== 'co-text') actionSpill.dispose();
       tick();
     }
     spill.finish();
     for (let p = 0; p < spill.partitions; p++) {
-      candidatePairs += countPartition(
-        spill.read(p),
-        objectStart,
-        windows,
-        Math.max(1, options.minCoActions),
-        counted,
-      );
+      candidatePairs += countPartition(spill.read(p), windows, Math.max(1, options.minCoActions), counted);
     }
   } finally {
     spill.dispose();

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { defaultConfig, type GeneratedPost, generate } from '../../bench/coordination/generate.ts';
 import { fromNormalised } from './adapters.ts';
 import { analyze, arraySource, type EdgeResult } from './engine.ts';
+import { MAX_OBJECTS_PER_BEHAVIOUR } from './pairs.ts';
 import { CountedPairs, countPartition, PairEventSpill } from './pairspill.ts';
 import { ColumnSpill, SpillFile, TemporaryFileError } from './spill.ts';
 import type { Post } from './types.ts';
@@ -129,9 +130,10 @@ describe('pair co-actions spilled by partition', () => {
   });
 
   it('counts distinct pairs, and co-action episodes only for pairs that reach the minimum', () => {
-    // Objects 0-9 are behaviour 0 (window 60 s), 10-19 behaviour 1 (window 600 s).
-    const objectStart = Int32Array.from([0, 10, 20]);
-    const windows = Float64Array.from([60, 600]);
+    // Objects 3 and 4 are behaviour 0 (window 60 s), B + 2 and B + 3 behaviour 1 (window 600 s), 3B + 1
+    // and 3B + 2 behaviour 3 (window 3,600 s; their numbers do not fit a signed 32-bit integer).
+    const B = MAX_OBJECTS_PER_BEHAVIOUR;
+    const windows = Float64Array.from([60, 600, 60, 3600]);
     const events: [number, number, number, number][] = [
       // Pair 1-2: a burst on object 3 (one episode), object 3 again after a pause (a second), object 4.
       [1, 2, 3, 1000],
@@ -140,9 +142,13 @@ describe('pair co-actions spilled by partition', () => {
       [1, 2, 3, 2000],
       [1, 2, 4, 2001],
       // Pair 1-3 on behaviour 1: 500 s apart on one object is still one episode (window 600 s).
-      [1, 3, 12, 1000],
-      [1, 3, 12, 1500],
-      [1, 3, 13, 1600],
+      [1, 3, B + 2, 1000],
+      [1, 3, B + 2, 1500],
+      [1, 3, B + 3, 1600],
+      // Pair 1-4 on behaviour 3: 2,000 s apart on one object is one episode, then another object.
+      [1, 4, 3 * B + 1, 1000],
+      [1, 4, 3 * B + 1, 3000],
+      [1, 4, 3 * B + 2, 3001],
       // Pair 2-5: twice only, below the minimum of 3.
       [2, 5, 3, 1000],
       [2, 5, 4, 5000],
@@ -154,18 +160,18 @@ describe('pair co-actions spilled by partition', () => {
       ints.set([i, j, o], e * 3);
       times[e] = t;
     });
-    const out = new CountedPairs(2);
-    assert.equal(countPartition({ n, ints, times }, objectStart, windows, 3, out), 3);
-    assert.equal(out.length, 2);
+    const out = new CountedPairs(4);
+    assert.equal(countPartition({ n, ints, times }, windows, 3, out), 4);
+    assert.equal(out.length, 3);
     const rows = Array.from({ length: out.length }, (_, s) => [
       out.a[s],
       out.b[s],
-      out.counts[s * 2],
-      out.counts[s * 2 + 1],
+      ...out.counts.subarray(s * 4, s * 4 + 4),
     ]);
     assert.deepEqual(rows, [
-      [1, 2, 3, 0],
-      [1, 3, 0, 2],
+      [1, 2, 3, 0, 0, 0],
+      [1, 3, 0, 2, 0, 0],
+      [1, 4, 0, 0, 0, 2],
     ]);
   });
 });

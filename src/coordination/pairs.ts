@@ -121,20 +121,18 @@ export function orderLog(log: ActionColumns, objectCount: number): OrderedLog {
   return { log, objectCount, order, start, time, account };
 }
 
-/** Where a sweep sends what it finds. */
-export type SweepTarget =
-  | {
-      /** First sweep, no pairs yet: per account, the crowds and the number of its actions in windows
-       * where pairs are counted; the amount of pair work (sizes the spill). */
-      kind: 'crowd';
-      crowd: Float64Array;
-      actions: Float64Array;
-    }
-  | {
-      /** Second sweep: every pair co-action, to the spill that counts them by partition. */
-      kind: 'emit';
-      spill: PairEventSpill;
-    };
+/** Objects of all behaviours share the pair co-action spill: a behaviour's index in the top two bits of
+ * an object's number, its object count within the behaviour in the rest. */
+export const OBJECT_BITS = 30;
+export const MAX_OBJECTS_PER_BEHAVIOUR = 2 ** OBJECT_BITS;
+
+/** Where a sweep sends what it finds: per account, the crowds and the number of its actions in windows
+ * where pairs are counted; every pair co-action, to the spill that counts them by partition. */
+export interface SweepTarget {
+  crowd: Float64Array;
+  actions: Float64Array;
+  spill: PairEventSpill;
+}
 
 /**
  * Slides a window of `window` seconds over each object's actions in time order. Pairs are emitted forward
@@ -142,32 +140,30 @@ export type SweepTarget =
  * costs actions x maxCrowd at most, not 200 million. Every action in such a window adds one to its
  * account's `actions` and the number of other actions within +-window (its crowd) to its `crowd`: the
  * inputs of the chance expectation, which thus counts only what could have been observed.
- * The engine sweeps twice with the same windows (see SweepTarget); both see the same pairs.
+ * Local object o is numbered `objectBase + o` in the pair co-actions.
  */
 export function sweepBehaviour(
   ordered: OrderedLog,
-  objectOffset: number,
+  objectBase: number,
   window: number,
   maxCrowd: number,
   target: SweepTarget,
 ): SweepStats {
   const { log, start, objectCount, time, account } = ordered;
   const stats: SweepStats = { actions: log.length, pairWork: 0, crowdedActions: 0 };
-  const crowd = target.kind === 'crowd' ? target.crowd : null;
-  const actions = target.kind === 'crowd' ? target.actions : null;
-  const spill = target.kind === 'emit' ? target.spill : null;
+  const { crowd, actions, spill } = target;
   for (let o = 0; o < objectCount; o++) {
     const s = start[o] as number;
     const e = start[o + 1] as number;
     if (e - s < 2) {
       // An object acted on once: no pairs, no crowd, but an action of its account all the same.
-      if (actions !== null && e > s) {
+      if (e > s) {
         const acc = account[s] as number;
         actions[acc] = (actions[acc] as number) + 1;
       }
       continue;
     }
-    const globalObject = objectOffset + o;
+    const object = objectBase + o;
     let lo = s;
     let hi = s;
     for (let p = s; p < e; p++) {
@@ -176,20 +172,17 @@ export function sweepBehaviour(
       while ((time[lo] as number) < t - window) lo++;
       const acc = account[p] as number;
       const forward = hi - p - 1;
-      if (crowd !== null) {
-        if (forward > maxCrowd || hi - lo - 1 > 2 * maxCrowd) stats.crowdedActions++;
-        else {
-          stats.pairWork += forward;
-          crowd[acc] = (crowd[acc] as number) + (hi - lo - 1);
-          (actions as Float64Array)[acc] = ((actions as Float64Array)[acc] as number) + 1;
-        }
+      if (forward > maxCrowd || hi - lo - 1 > 2 * maxCrowd) {
+        stats.crowdedActions++;
         continue;
       }
-      if (forward > maxCrowd || hi - lo - 1 > 2 * maxCrowd) continue;
+      stats.pairWork += forward;
+      crowd[acc] = (crowd[acc] as number) + (hi - lo - 1);
+      actions[acc] = (actions[acc] as number) + 1;
       for (let q = p + 1; q < hi; q++) {
         const other = account[q] as number;
         if (other === acc) continue;
-        (spill as PairEventSpill).add(Math.min(acc, other), Math.max(acc, other), globalObject, t);
+        spill.add(Math.min(acc, other), Math.max(acc, other), object, t);
       }
     }
   }

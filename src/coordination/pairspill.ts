@@ -9,6 +9,7 @@
 // of the data, so their tables stay in cache, the work grows with the number of co-actions, and memory
 // holds one partition (plus 10 MiB of buffers) however many there are.
 
+import { OBJECT_BITS } from './pairs.ts';
 import { ColumnSpill, type SpilledRows } from './spill.ts';
 
 /** Co-actions a partition is sized for: its counting tables then take about 2 MiB. */
@@ -117,7 +118,8 @@ export class CountedPairs {
  * object after a pause longer than the behaviour's window: counts are distinct co-action episodes, not
  * posts, so a spam burst is one, while a slogan pushed together on eight different days is eight. The
  * co-actions are read in the order the sweep added them (behaviour, object, time), so episodes are
- * the same as if every pair had been followed through the sweep.
+ * the same as if every pair had been followed through the sweep. A co-action's behaviour is in the top
+ * bits of its object's number (OBJECT_BITS); `windows` are by behaviour index.
  *
  * A pair's episodes that start at the same time (that of the same earlier post) are one co-action moment,
  * whatever behaviours and objects they involve: two accounts posting the same link with the same hashtags
@@ -126,7 +128,6 @@ export class CountedPairs {
  */
 export function countPartition(
   events: { n: number; ints: Uint32Array; times: Float64Array },
-  objectStart: Int32Array,
   windows: Float64Array,
   minCount: number,
   out: CountedPairs,
@@ -175,7 +176,6 @@ export function countPartition(
   const lastObject = new Int32Array(distinct).fill(-1);
   const lastTime = new Float64Array(distinct);
   const counts = new Uint16Array(distinct * k);
-  const behaviourCount = objectStart.length - 1;
   // Episode starts, to be grouped by pair for the moments.
   const startLocal = new Int32Array(n);
   const startTime = new Float64Array(n);
@@ -183,10 +183,10 @@ export function countPartition(
   for (let e = 0; e < n; e++) {
     const local = localOf[e] as number;
     if ((raw[local] as number) < minCount) continue;
-    const object = ints[e * 3 + 2] as number;
+    // Signed, as `lastObject` holds it; the behaviour is in the top bits.
+    const object = (ints[e * 3 + 2] as number) | 0;
+    const beh = object >>> OBJECT_BITS;
     const time = times[e] as number;
-    let beh = 0;
-    while (beh + 1 < behaviourCount && object >= (objectStart[beh + 1] as number)) beh++;
     const sameEpisode =
       lastObject[local] === object && time - (lastTime[local] as number) <= (windows[beh] as number);
     lastObject[local] = object;
