@@ -14,6 +14,7 @@ import {
   sweepBehaviour,
 } from './pairs.ts';
 import { CountedPairs, countPartition, PairEventSpill } from './pairspill.ts';
+import { Scratch } from './scratch.ts';
 import { ColumnSpill, type SpilledRows } from './spill.ts';
 import { surprise } from './stats.ts';
 import {
@@ -469,11 +470,13 @@ async function runAnalysis(
   const objectCounts = zeroByBehaviour();
   let pairWork = 0;
   let crowdedActions = 0;
+  // One partition at a time is held: its arrays are reused by the next (scratch.ts).
+  const scratch = new Scratch();
   const orderedPartition = (beh: Behaviour, p: number): OrderedPartition => {
     const spill = actionSpills[beh];
     const rows = spill.read(p);
-    const { columns, objectCount, objectKey } = groupPartition(rows, spill.width);
-    return { rows, objectKey, ...orderLog(columns, objectCount) };
+    const { columns, objectCount, objectKey } = groupPartition(rows, spill.width, scratch);
+    return { rows, objectKey, ...orderLog(columns, objectCount, scratch) };
   };
   // One sweep: crowds and actions per account (both only where pairs are counted: windows too crowded
   // for pairs count for neither side of the test), objects, and every pair co-action to a spill file,
@@ -516,7 +519,13 @@ async function runAnalysis(
     }
     spill.finish();
     for (let p = 0; p < spill.partitions; p++) {
-      candidatePairs += countPartition(spill.read(p), windows, Math.max(1, options.minCoActions), counted);
+      candidatePairs += countPartition(
+        spill.read(p),
+        windows,
+        Math.max(1, options.minCoActions),
+        counted,
+        scratch,
+      );
     }
   } finally {
     spill.dispose();

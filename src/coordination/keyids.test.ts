@@ -14,6 +14,18 @@ describe('key ids', () => {
     assert.equal(ids.idOf(1, 2), keys.length);
     assert.equal(ids.find(1, 2), keys.length);
   });
+
+  it('forgets every key when reset to a smaller table, also when it grows again', () => {
+    const ids = new KeyIds(16);
+    for (let k = 0; k < 10_000; k++) ids.idOf(k, k + 1);
+    ids.reset(16);
+    assert.equal(ids.size, 0);
+    assert.equal(ids.find(5, 6), -1);
+    // Grows past the first size: no key of before comes back with it.
+    for (let k = 0; k < 100; k++) assert.equal(ids.idOf(k + 1_000_000, k), k);
+    for (let k = 0; k < 10_000; k++) assert.equal(ids.find(k, k + 1), -1);
+    assert.equal(ids.size, 100);
+  });
 });
 
 describe('string ids', () => {

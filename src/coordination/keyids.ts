@@ -23,6 +23,18 @@ export class KeyIds {
     return slots;
   }
 
+  /** Forgets every key, keeping the table's memory where it is large enough for `capacity`. */
+  reset(capacity: number): void {
+    const cap = 2 ** Math.max(4, Math.ceil(Math.log2(capacity)));
+    if (this.slots.length < cap * 3) this.slots = KeyIds.emptySlots(cap);
+    else {
+      // The slots beyond cap x 3 are not looked at while the mask is this one.
+      for (let s = 2; s < cap * 3; s += 3) this.slots[s] = -1;
+    }
+    this.mask = cap - 1;
+    this.size = 0;
+  }
+
   /** Index in `slots` of the key's slot, or of the empty slot where it belongs. */
   private slot(hi: number, lo: number): number {
     let h = Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b);
@@ -71,10 +83,12 @@ export class KeyIds {
 
   private grow(): void {
     const old = this.slots;
+    // Only the slots under the mask: after a `reset`, those beyond hold keys of before.
+    const used = (this.mask + 1) * 3;
     const cap = (this.mask + 1) * 2;
     this.slots = KeyIds.emptySlots(cap);
     this.mask = cap - 1;
-    for (let at = 0; at < old.length; at += 3) {
+    for (let at = 0; at < used; at += 3) {
       const id = old[at + 2] as number;
       if (id === -1) continue;
       const t = this.slot(old[at] as number, old[at + 1] as number);

@@ -17,6 +17,7 @@
 import { KeyIds } from './keyids.ts';
 import { hashString, mix32 } from './normalize.ts';
 import { sortByKey } from './radix.ts';
+import { Scratch } from './scratch.ts';
 import { ColumnSpill, SpillFile } from './spill.ts';
 
 export const BANDS = 10;
@@ -359,6 +360,8 @@ export class TextIndex {
     const reps: number[] = [];
     const repRoots: number[] = [];
     const needs = this.needTable(threshold);
+    // A range at a time is held: its arrays are reused by the next.
+    const scratch = new Scratch();
     for (let b = 0; b < BANDS && n > 0; b++) {
       // The band's entries by key range: (summary's word start; key, text, words, word bits), read in text
       // order from the band keys and the summaries, which were written in blocks of the same texts.
@@ -391,9 +394,9 @@ export class TextIndex {
         // stable): buckets are met exactly as one sort of the whole band would give them.
         for (let range = 0; range < ranges; range++) {
           const { n: m, ints, times } = entries.read(range);
-          const bandKeys = new Uint32Array(m);
+          const bandKeys = scratch.uint32('bandKeys', m);
           for (let e = 0; e < m; e++) bandKeys[e] = ints[e * 5] as number;
-          const { order, keys } = sortByKey(bandKeys, m);
+          const { order, keys } = sortByKey(bandKeys, m, 32, { arrays: scratch, name: 'band' });
           // Two summaries filled in place: candidates run to tens of millions.
           const self: TextSummary = { words: 0, low: 0, high: 0, start: 0 };
           const other: TextSummary = { words: 0, low: 0, high: 0, start: 0 };

@@ -7,6 +7,7 @@
 import { KeyIds } from './keyids.ts';
 import type { PairEventSpill } from './pairspill.ts';
 import { bitsFor, orderByKey } from './radix.ts';
+import type { Scratch } from './scratch.ts';
 import type { SpilledRows } from './spill.ts';
 
 /** Actions as columns: object (a dense id), account, time. */
@@ -18,16 +19,18 @@ export interface ActionColumns {
 }
 
 /** A partition of spilled actions (rows: object key hi, lo, account, ...) with dense local object ids,
- * in the order the objects were first met; `objectKey[o]` is local object o's first key half. */
+ * in the order the objects were first met; `objectKey[o]` is local object o's first key half. With
+ * `scratch`, the arrays are its (valid until the next partition grouped with it). */
 export function groupPartition(
   rows: SpilledRows,
   width: number,
+  scratch?: Scratch,
 ): { columns: ActionColumns; objectCount: number; objectKey: Uint32Array } {
   const { n, ints, times } = rows;
-  const ids = new KeyIds(n * 2);
-  const object = new Int32Array(n);
-  const account = new Int32Array(n);
-  const firstHalf = new Uint32Array(n);
+  const ids = scratch ? scratch.keyIds(n * 2) : new KeyIds(n * 2);
+  const object = scratch ? scratch.int32('group.object', n) : new Int32Array(n);
+  const account = scratch ? scratch.int32('group.account', n) : new Int32Array(n);
+  const firstHalf = scratch ? scratch.uint32('group.firstHalf', n) : new Uint32Array(n);
   for (let e = 0; e < n; e++) {
     const at = e * width;
     const hi = ints[at] as number;
@@ -48,10 +51,13 @@ export function groupPartition(
 export function orderByObjectThenTime(
   log: ActionColumns,
   objectCount: number,
+  scratch?: Scratch,
 ): { order: Int32Array; start: Int32Array } {
   const n = log.length;
-  const byTime = sortByTime(log);
-  const start = new Int32Array(objectCount + 1);
+  const byTime = sortByTime(log, scratch);
+  const start = scratch
+    ? scratch.int32('order.start', objectCount + 1).fill(0)
+    : new Int32Array(objectCount + 1);
   for (let i = 0; i < n; i++) {
     const o = log.object[i] as number;
     start[o + 1] = (start[o + 1] as number) + 1;
@@ -59,15 +65,20 @@ export function orderByObjectThenTime(
   for (let o = 0; o < objectCount; o++) start[o + 1] = (start[o + 1] as number) + (start[o] as number);
   // Stable by object over the time order (a radix sort, not a scatter through per-object cursors:
   // with millions of objects those writes land anywhere in memory).
-  const objectInTimeOrder = new Uint32Array(n);
+  const objectInTimeOrder = scratch ? scratch.uint32('order.objectInTimeOrder', n) : new Uint32Array(n);
   for (let k = 0; k < n; k++) objectInTimeOrder[k] = log.object[byTime[k] as number] as number;
-  const byObject = orderByKey(objectInTimeOrder, n, bitsFor(objectCount - 1));
-  const order = new Int32Array(n);
+  const byObject = orderByKey(
+    objectInTimeOrder,
+    n,
+    bitsFor(objectCount - 1),
+    scratch && { arrays: scratch, name: 'order.byObject' },
+  );
+  const order = scratch ? scratch.int32('order.order', n) : new Int32Array(n);
   for (let k = 0; k < n; k++) order[k] = byTime[byObject[k] as number] as number;
   return { order, start };
 }
 
-function sortByTime(log: ActionColumns): Int32Array {
+function sortByTime(log: ActionColumns, scratch?: Scratch): Int32Array {
   const n = log.length;
   if (n === 0) return new Int32Array(0);
   let min = Number.POSITIVE_INFINITY;
@@ -80,9 +91,9 @@ function sortByTime(log: ActionColumns): Int32Array {
   const span = Math.floor(max - min);
   if (span < 2 ** 32) {
     // Whole seconds since the first action, ordered by a stable radix sort: ties keep index order.
-    const seconds = new Uint32Array(n);
+    const seconds = scratch ? scratch.uint32('order.seconds', n) : new Uint32Array(n);
     for (let i = 0; i < n; i++) seconds[i] = Math.floor((log.time[i] as number) - min);
-    return orderByKey(seconds, n, bitsFor(span));
+    return orderByKey(seconds, n, bitsFor(span), scratch && { arrays: scratch, name: 'order.byTime' });
   }
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
@@ -109,10 +120,11 @@ export interface OrderedLog {
   account: Int32Array;
 }
 
-export function orderLog(log: ActionColumns, objectCount: number): OrderedLog {
-  const { order, start } = orderByObjectThenTime(log, objectCount);
-  const time = new Float64Array(order.length);
-  const account = new Int32Array(order.length);
+/** With `scratch`, the arrays are its (valid until the next log ordered with it). */
+export function orderLog(log: ActionColumns, objectCount: number, scratch?: Scratch): OrderedLog {
+  const { order, start } = orderByObjectThenTime(log, objectCount, scratch);
+  const time = scratch ? scratch.float64('order.time', order.length) : new Float64Array(order.length);
+  const account = scratch ? scratch.int32('order.account', order.length) : new Int32Array(order.length);
   for (let k = 0; k < order.length; k++) {
     const e = order[k] as number;
     time[k] = log.time[e] as number;

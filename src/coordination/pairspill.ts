@@ -10,6 +10,7 @@
 // holds one partition (plus 10 MiB of buffers) however many there are.
 
 import { OBJECT_BITS } from './pairs.ts';
+import { Scratch } from './scratch.ts';
 import { ColumnSpill, type SpilledRows } from './spill.ts';
 
 /** Co-actions a partition is sized for: its counting tables then take about 2 MiB. */
@@ -119,7 +120,8 @@ export class CountedPairs {
  * posts, so a spam burst is one, while a slogan pushed together on eight different days is eight. The
  * co-actions are read in the order the sweep added them (behaviour, object, time), so episodes are
  * the same as if every pair had been followed through the sweep. A co-action's behaviour is in the top
- * bits of its object's number (OBJECT_BITS); `windows` are by behaviour index.
+ * bits of its object's number (OBJECT_BITS); `windows` are by behaviour index. `scratch` lends the working
+ * arrays (one for all partitions saves a buffer per array and partition).
  *
  * A pair's episodes that start at the same time (that of the same earlier post) are one co-action moment,
  * whatever behaviours and objects they involve: two accounts posting the same link with the same hashtags
@@ -131,19 +133,21 @@ export function countPartition(
   windows: Float64Array,
   minCount: number,
   out: CountedPairs,
+  scratch: Scratch = new Scratch(),
 ): number {
   const { n, ints, times } = events;
   if (n === 0) return 0;
   let capacity = 1024;
   while (capacity < n * 2) capacity *= 2;
   const mask = capacity - 1;
-  const slotA = new Int32Array(capacity).fill(-1);
-  const slotB = new Int32Array(capacity);
-  const slotLocal = new Int32Array(capacity);
-  const pairA = new Int32Array(n);
-  const pairB = new Int32Array(n);
-  const raw = new Int32Array(n);
-  const localOf = new Int32Array(n);
+  // Arrays from `scratch` are not cleared: what is read before it is written is filled here.
+  const slotA = scratch.int32('count.slotA', capacity).fill(-1);
+  const slotB = scratch.int32('count.slotB', capacity);
+  const slotLocal = scratch.int32('count.slotLocal', capacity);
+  const pairA = scratch.int32('count.pairA', n);
+  const pairB = scratch.int32('count.pairB', n);
+  const raw = scratch.int32('count.raw', n);
+  const localOf = scratch.int32('count.localOf', n);
   let distinct = 0;
   for (let e = 0; e < n; e++) {
     const i = ints[e * 3] as number;
@@ -161,6 +165,7 @@ export function countPartition(
         slotLocal[s] = distinct;
         pairA[distinct] = i;
         pairB[distinct] = j;
+        raw[distinct] = 0;
         distinct++;
         break;
       }
@@ -173,12 +178,12 @@ export function countPartition(
   }
   // Episodes, only for the pairs that can reach the minimum (most pairs co-act once).
   const k = out.behaviours;
-  const lastObject = new Int32Array(distinct).fill(-1);
-  const lastTime = new Float64Array(distinct);
-  const counts = new Uint16Array(distinct * k);
+  const lastObject = scratch.int32('count.lastObject', distinct).fill(-1);
+  const lastTime = scratch.float64('count.lastTime', distinct);
+  const counts = scratch.uint16('count.counts', distinct * k).fill(0);
   // Episode starts, to be grouped by pair for the moments.
-  const startLocal = new Int32Array(n);
-  const startTime = new Float64Array(n);
+  const startLocal = scratch.int32('count.startLocal', n);
+  const startTime = scratch.float64('count.startTime', n);
   let starts = 0;
   for (let e = 0; e < n; e++) {
     const local = localOf[e] as number;
@@ -199,7 +204,7 @@ export function countPartition(
     starts++;
   }
   // Episode starts by pair (a counting sort), then distinct start times per pair.
-  const offset = new Int32Array(distinct + 1);
+  const offset = scratch.int32('count.offset', distinct + 1).fill(0);
   for (let x = 0; x < starts; x++) {
     const next = (startLocal[x] as number) + 1;
     offset[next] = (offset[next] as number) + 1;
@@ -207,8 +212,9 @@ export function countPartition(
   for (let local = 0; local < distinct; local++) {
     offset[local + 1] = (offset[local + 1] as number) + (offset[local] as number);
   }
-  const cursor = offset.slice(0, distinct);
-  const byPair = new Float64Array(starts);
+  const cursor = scratch.int32('count.cursor', distinct);
+  cursor.set(offset.subarray(0, distinct));
+  const byPair = scratch.float64('count.byPair', starts);
   for (let x = 0; x < starts; x++) {
     const local = startLocal[x] as number;
     const at = cursor[local] as number;

@@ -6,6 +6,8 @@
 // text clustering and the sweeps grow faster than the number of posts; an LSD radix sort reads and writes
 // in passes whose working set (2,048 counters) stays in the first-level cache.
 
+import type { Scratch } from './scratch.ts';
+
 const DIGIT_BITS = 11;
 const RADIX = 1 << DIGIT_BITS;
 const DIGIT_MASK = RADIX - 1;
@@ -14,24 +16,34 @@ const DIGIT_MASK = RADIX - 1;
  * The indexes 0..n-1 ordered by `keys[i]` (unsigned, below 2^`keyBits`), ties in ascending index order.
  * `keyBits` (1..32) only saves passes when the keys are known to be small.
  */
-export function orderByKey(keys: Uint32Array, n: number = keys.length, keyBits = 32): Int32Array {
-  return sortByKey(keys, n, keyBits).order;
+export function orderByKey(
+  keys: Uint32Array,
+  n: number = keys.length,
+  keyBits = 32,
+  scratch?: { arrays: Scratch; name: string },
+): Int32Array {
+  return sortByKey(keys, n, keyBits, scratch).order;
 }
 
-/** Like `orderByKey`, with the keys in that order beside it. */
+/** Like `orderByKey`, with the keys in that order beside it. With `scratch`, both are views of its
+ * arrays named after `name`, valid until the next sort of that name. */
 export function sortByKey(
   keys: Uint32Array,
   n: number = keys.length,
   keyBits = 32,
+  scratch?: { arrays: Scratch; name: string },
 ): { order: Int32Array; keys: Uint32Array } {
-  let order = new Int32Array(n);
+  const arrays = scratch?.arrays;
+  const name = scratch?.name ?? '';
+  let order = arrays ? arrays.int32(`${name}.order`, n) : new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  if (n < 2) return { order, keys: keys.slice(0, n) };
   // The keys travel with their indexes, so that every pass reads both in sequence.
-  let key = keys.slice(0, n);
-  let spare = new Int32Array(n);
-  let spareKey = new Uint32Array(n);
-  const counts = new Int32Array(RADIX);
+  let key = arrays ? arrays.uint32(`${name}.key`, n) : new Uint32Array(n);
+  key.set(keys.subarray(0, n));
+  if (n < 2) return { order, keys: key };
+  let spare = arrays ? arrays.int32(`${name}.spare`, n) : new Int32Array(n);
+  let spareKey = arrays ? arrays.uint32(`${name}.spareKey`, n) : new Uint32Array(n);
+  const counts = arrays ? arrays.int32('radix.counts', RADIX) : new Int32Array(RADIX);
   for (let shift = 0; shift < keyBits; shift += DIGIT_BITS) {
     counts.fill(0);
     for (let k = 0; k < n; k++) {

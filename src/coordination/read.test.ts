@@ -154,7 +154,10 @@ describe('normalised JSON Lines and CSV', () => {
       { id: '3', record: 2, length: 700_002 },
       { id: '5', record: 4, length: 4 },
     ]);
-    assert.deepEqual(stats.malformedSamples.map((m) => m.line), [6]);
+    assert.deepEqual(
+      stats.malformedSamples.map((m) => m.line),
+      [6],
+    );
     const asked: number[] = [];
     const some: { id: string; record: number }[] = [];
     await readPosts(

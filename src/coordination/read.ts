@@ -4,7 +4,6 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse';
@@ -100,7 +99,7 @@ async function readOneFile(
   const select = options.selectRecord;
   const gzip = await isGzip(file);
   let bytes = 0;
-  const { raw, source } = openText(file, gzip, (n) => {
+  const { chunks, close } = openText(file, gzip, (n) => {
     bytes += n;
     onBytes(bytes);
   });
@@ -216,7 +215,7 @@ async function readOneFile(
     if (carryBytes > 0) {
       const end = chunk.indexOf(10);
       if (end === -1) {
-        carry.push(chunk);
+        carry.push(Buffer.from(chunk));
         carryBytes += chunk.length;
       } else {
         const line = takeCarry(chunk.subarray(0, end));
@@ -239,7 +238,7 @@ async function readOneFile(
         from = end + 1;
       }
       if (from < chunk.length) {
-        carry.push(chunk.subarray(from));
+        carry.push(Buffer.from(chunk.subarray(from)));
         carryBytes += chunk.length - from;
       }
     }
@@ -317,7 +316,7 @@ async function readOneFile(
   const headDecoder = new StringDecoder('utf8');
   const feed = async (chunk: Buffer): Promise<void> => {
     if (mode === null) {
-      head.push(chunk);
+      head.push(Buffer.from(chunk));
       const first = headDecoder.write(chunk).trimStart()[0];
       if (first === undefined) return;
       mode = first === '{' || first === '[' ? 'json' : 'csv';
@@ -339,12 +338,12 @@ async function readOneFile(
   };
 
   try {
-    for await (const chunk of source) {
+    for await (const chunk of chunks) {
       if (!gzip) {
-        bytes += (chunk as Buffer).length;
+        bytes += chunk.length;
         onBytes(bytes);
       }
-      await feed(chunk as Buffer);
+      await feed(chunk);
     }
     if (mode === 'json') {
       if (jsonMode === 'document') writeDocument(decoder.end());
@@ -380,7 +379,7 @@ async function readOneFile(
       if (csvError !== null) throw csvError;
     }
   } catch (err) {
-    raw.destroy();
+    close();
     if (err instanceof CoordinationInputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') {
@@ -402,32 +401,59 @@ function isBlank(bytes: Buffer, start: number, end: number): boolean {
   return true;
 }
 
-/** Opens a file as a byte stream, gunzipped when it is gzip; `onRaw` sees the compressed bytes read. */
+/** Bytes read from a plain file at a time, into one buffer. */
+const READ_SIZE = 1 << 20;
+
+/**
+ * Opens a file as chunks of bytes, gunzipped when it is gzip; `onRaw` sees the compressed bytes read.
+ * A plain file is read into one buffer over and over: a chunk is valid until the next is asked for, and
+ * whoever keeps bytes copies them. (A fresh megabyte a chunk outlived the young generation while its
+ * lines were handled, and only full collections took those back: dozens of them per run.)
+ */
 function openText(
   file: string,
   gzip: boolean,
   onRaw: (bytes: number) => void,
-): { raw: Readable; source: Readable } {
-  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
-  if (!gzip) return { raw, source: raw };
+): { chunks: AsyncIterable<Buffer>; close: () => void } {
+  if (!gzip) {
+    const controller = new AbortController();
+    return { chunks: fileChunks(file, controller.signal), close: () => controller.abort() };
+  }
+  // zlib holds on to what it is given, so its input is a stream of fresh chunks (small ones, for the same
+  // reason as above), and so is its output.
+  const raw = createReadStream(file, { highWaterMark: 1 << 16 });
   // Count compressed bytes on their way into gunzip (pipe already puts `raw` in flowing mode).
   raw.on('data', (chunk) => onRaw(chunk.length));
   const source = raw.pipe(createGunzip());
   raw.on('error', (err) => source.destroy(err));
-  return { raw, source };
+  return { chunks: source, close: () => raw.destroy() };
+}
+
+async function* fileChunks(file: string, signal: AbortSignal): AsyncGenerator<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafeSlow(READ_SIZE);
+    while (!signal.aborted) {
+      const { bytesRead } = await handle.read(buffer, 0, READ_SIZE, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The second pass over a v2 response whose `data` came before `includes`: only the tweets. */
 async function readDocumentData(file: string, gzip: boolean, handler: DocumentPosts): Promise<void> {
-  const { raw, source } = openText(file, gzip, () => {});
+  const { chunks, close } = openText(file, gzip, () => {});
   const decoder = new StringDecoder('utf8');
   const scanner = new JsonStreamScanner(handler);
   try {
-    for await (const chunk of source) scanner.write(decoder.write(chunk as Buffer));
+    for await (const chunk of chunks) scanner.write(decoder.write(chunk));
     scanner.write(decoder.end());
     scanner.end();
   } finally {
-    raw.destroy();
+    close();
   }
 }
 

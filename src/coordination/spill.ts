@@ -5,6 +5,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Scratch } from './scratch.ts';
 
 const CHOOSE_ANOTHER =
   'choose a directory with room and write access (TMPDIR, or --temp-dir on the command line)';
@@ -124,6 +125,7 @@ export class ColumnSpill {
   private readonly fill: Int32Array;
   /** Per partition: rows in all. */
   readonly counts: Float64Array;
+  private readonly readArrays = new Scratch();
   total = 0;
 
   /** `block`: rows buffered per partition before they are written. */
@@ -182,12 +184,13 @@ export class ColumnSpill {
     for (let p = 0; p < this.partitions; p++) this.flush(p);
   }
 
-  /** Partition `p`'s rows, in the order they were added: row r's columns are `ints[r * width ..]`. */
+  /** Partition `p`'s rows, in the order they were added: row r's columns are `ints[r * width ..]`. The
+   * arrays are reused by the next `read` (a partition at a time is all the engine holds). */
   read(p: number): SpilledRows {
     const n = this.counts[p] as number;
     const w = this.width;
-    const ints = new Uint32Array(n * w);
-    const times = new Float64Array(n);
+    const ints = this.readArrays.uint32('ints', n * w);
+    const times = this.readArrays.float64('times', n);
     let at = 0;
     this.file.read(p, (data) => {
       const m = data.length / (8 + 4 * w);
