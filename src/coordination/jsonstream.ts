@@ -27,6 +27,8 @@ export class JsonStreamError extends Error {
   constructor(
     message: string,
     readonly line: number,
+    /** The document had ended and another value followed it. */
+    readonly afterEnd = false,
   ) {
     super(message);
   }
@@ -167,8 +169,8 @@ export class JsonStreamScanner {
     return this.line;
   }
 
-  private fail(message: string, i: number): never {
-    throw new JsonStreamError(message, this.lineAt(i));
+  private fail(message: string, i: number, afterEnd = false): never {
+    throw new JsonStreamError(message, this.lineAt(i), afterEnd);
   }
 
   /** The structure at levels descended into: one token at a time. */
@@ -251,7 +253,7 @@ export class JsonStreamScanner {
         );
       }
       default:
-        return this.fail(`unexpected '${s[i]}' after the end of the document`, i);
+        return this.fail(`unexpected '${s[i]}' after the end of the document`, i, true);
     }
   }
 

@@ -179,6 +179,25 @@ describe('normalised JSON Lines and CSV', () => {
     assert.ok(!asked.includes(5), 'no record beyond the last');
   });
 
+  it('says so, and how much was not read, when a first line too long to wait for is followed by more', async () => {
+    const first = JSON.stringify({ id: '1', author: 'a', created_at: 1709555400, text: 'x'.repeat(9 << 20) });
+    const second = JSON.stringify({ id: '2', author: 'b', created_at: 1709555401, text: 'y' });
+    const { posts, stats } = await read('long-first-line.jsonl', `${first}\n${second}\n`);
+    assert.deepEqual(
+      posts.map((p) => p.id),
+      ['1'],
+    );
+    assert.equal(stats.malformed, 1);
+    assert.match(
+      stats.malformedSamples[0]?.reason ?? '',
+      /longer than 8 MiB.*the rest of the file was not read/,
+    );
+    await assert.rejects(
+      read('long-first-line.jsonl', `${first}\n${second}\n`, true),
+      /rest of the file was not read/,
+    );
+  });
+
   it('names a file that cannot be read', async () => {
     await assert.rejects(
       readPosts([join(dir, 'missing.jsonl')], { format: 'auto', strict: false }, () => {}),

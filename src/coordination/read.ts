@@ -147,6 +147,8 @@ async function readOneFile(
   const documentPosts = new DocumentPosts(reportDocument);
   let scanner: JsonStreamScanner | null = null;
   let documentFailed = false;
+  /** Whether the document was started by a first line too long to wait for its end. */
+  let documentFromLongLine = false;
   const writeDocument = (text: string): void => {
     if (documentFailed || scanner === null) return;
     try {
@@ -154,7 +156,14 @@ async function readOneFile(
     } catch (err) {
       if (!(err instanceof JsonStreamError)) throw err;
       documentFailed = true;
-      report(err.line, { error: `invalid JSON document (${err.message.slice(0, 80)})` });
+      report(
+        err.line,
+        err.afterEnd && documentFromLongLine
+          ? {
+              error: `the first line, longer than ${MAX_FIRST_LINE >> 20} MiB, was read as one JSON document, but another value follows it: the rest of the file was not read (JSON Lines whose first line is this long are not supported; put a shorter line first or split the file)`,
+            }
+          : { error: `invalid JSON document (${err.message.slice(0, 80)})` },
+      );
     }
   };
   const startDocument = (firstLine: number, text: string): void => {
@@ -245,6 +254,7 @@ async function readOneFile(
     if (jsonMode === null && carryBytes > MAX_FIRST_LINE) {
       // One huge line (a minified API response): a document, streamed rather than held.
       const text = decoder.write(takeCarry(Buffer.alloc(0)));
+      documentFromLongLine = true;
       startDocument(lineNo + 1, text);
     }
   };
