@@ -396,7 +396,7 @@ export class TextIndex {
           const { n: m, ints, times } = entries.read(range);
           const bandKeys = scratch.uint32('bandKeys', m);
           for (let e = 0; e < m; e++) bandKeys[e] = ints[e * 5] as number;
-          const { order, keys } = sortByKey(bandKeys, m, 32, { arrays: scratch, name: 'band' });
+          const { order, keys } = sortByKey(bandKeys, m, 32, scratch, 'band');
           // Two summaries filled in place: candidates run to tens of millions.
           const self: TextSummary = { words: 0, low: 0, high: 0, start: 0 };
           const other: TextSummary = { words: 0, low: 0, high: 0, start: 0 };

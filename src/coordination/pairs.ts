@@ -4,10 +4,9 @@
 // partition at a time, about 36 bytes an action of it. Its pair co-actions go to another spill file and
 // are counted one partition of account pairs at a time (pairspill.ts).
 
-import { KeyIds } from './keyids.ts';
 import type { PairEventSpill } from './pairspill.ts';
 import { bitsFor, orderByKey } from './radix.ts';
-import type { Scratch } from './scratch.ts';
+import { Scratch } from './scratch.ts';
 import type { SpilledRows } from './spill.ts';
 
 /** Actions as columns: object (a dense id), account, time. */
@@ -19,18 +18,18 @@ export interface ActionColumns {
 }
 
 /** A partition of spilled actions (rows: object key hi, lo, account, ...) with dense local object ids,
- * in the order the objects were first met; `objectKey[o]` is local object o's first key half. With
- * `scratch`, the arrays are its (valid until the next partition grouped with it). */
+ * in the order the objects were first met; `objectKey[o]` is local object o's first key half. `scratch`
+ * lends the arrays (valid until the next partition grouped with it). */
 export function groupPartition(
   rows: SpilledRows,
   width: number,
-  scratch?: Scratch,
+  scratch: Scratch = new Scratch(),
 ): { columns: ActionColumns; objectCount: number; objectKey: Uint32Array } {
   const { n, ints, times } = rows;
-  const ids = scratch ? scratch.keyIds(n * 2) : new KeyIds(n * 2);
-  const object = scratch ? scratch.int32('group.object', n) : new Int32Array(n);
-  const account = scratch ? scratch.int32('group.account', n) : new Int32Array(n);
-  const firstHalf = scratch ? scratch.uint32('group.firstHalf', n) : new Uint32Array(n);
+  const ids = scratch.keyIds(n * 2);
+  const object = scratch.int32('group.object', n);
+  const account = scratch.int32('group.account', n);
+  const firstHalf = scratch.uint32('group.firstHalf', n);
   for (let e = 0; e < n; e++) {
     const at = e * width;
     const hi = ints[at] as number;
@@ -51,13 +50,11 @@ export function groupPartition(
 export function orderByObjectThenTime(
   log: ActionColumns,
   objectCount: number,
-  scratch?: Scratch,
+  scratch: Scratch = new Scratch(),
 ): { order: Int32Array; start: Int32Array } {
   const n = log.length;
   const byTime = sortByTime(log, scratch);
-  const start = scratch
-    ? scratch.int32('order.start', objectCount + 1).fill(0)
-    : new Int32Array(objectCount + 1);
+  const start = scratch.int32('order.start', objectCount + 1).fill(0);
   for (let i = 0; i < n; i++) {
     const o = log.object[i] as number;
     start[o + 1] = (start[o + 1] as number) + 1;
@@ -65,20 +62,15 @@ export function orderByObjectThenTime(
   for (let o = 0; o < objectCount; o++) start[o + 1] = (start[o + 1] as number) + (start[o] as number);
   // Stable by object over the time order (a radix sort, not a scatter through per-object cursors:
   // with millions of objects those writes land anywhere in memory).
-  const objectInTimeOrder = scratch ? scratch.uint32('order.objectInTimeOrder', n) : new Uint32Array(n);
+  const objectInTimeOrder = scratch.uint32('order.objectInTimeOrder', n);
   for (let k = 0; k < n; k++) objectInTimeOrder[k] = log.object[byTime[k] as number] as number;
-  const byObject = orderByKey(
-    objectInTimeOrder,
-    n,
-    bitsFor(objectCount - 1),
-    scratch && { arrays: scratch, name: 'order.byObject' },
-  );
-  const order = scratch ? scratch.int32('order.order', n) : new Int32Array(n);
+  const byObject = orderByKey(objectInTimeOrder, n, bitsFor(objectCount - 1), scratch, 'order.byObject');
+  const order = scratch.int32('order.order', n);
   for (let k = 0; k < n; k++) order[k] = byTime[byObject[k] as number] as number;
   return { order, start };
 }
 
-function sortByTime(log: ActionColumns, scratch?: Scratch): Int32Array {
+function sortByTime(log: ActionColumns, scratch: Scratch): Int32Array {
   const n = log.length;
   if (n === 0) return new Int32Array(0);
   let min = Number.POSITIVE_INFINITY;
@@ -91,9 +83,9 @@ function sortByTime(log: ActionColumns, scratch?: Scratch): Int32Array {
   const span = Math.floor(max - min);
   if (span < 2 ** 32) {
     // Whole seconds since the first action, ordered by a stable radix sort: ties keep index order.
-    const seconds = scratch ? scratch.uint32('order.seconds', n) : new Uint32Array(n);
+    const seconds = scratch.uint32('order.seconds', n);
     for (let i = 0; i < n; i++) seconds[i] = Math.floor((log.time[i] as number) - min);
-    return orderByKey(seconds, n, bitsFor(span), scratch && { arrays: scratch, name: 'order.byTime' });
+    return orderByKey(seconds, n, bitsFor(span), scratch, 'order.byTime');
   }
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
@@ -120,11 +112,15 @@ export interface OrderedLog {
   account: Int32Array;
 }
 
-/** With `scratch`, the arrays are its (valid until the next log ordered with it). */
-export function orderLog(log: ActionColumns, objectCount: number, scratch?: Scratch): OrderedLog {
+/** `scratch` lends the arrays (valid until the next log ordered with it). */
+export function orderLog(
+  log: ActionColumns,
+  objectCount: number,
+  scratch: Scratch = new Scratch(),
+): OrderedLog {
   const { order, start } = orderByObjectThenTime(log, objectCount, scratch);
-  const time = scratch ? scratch.float64('order.time', order.length) : new Float64Array(order.length);
-  const account = scratch ? scratch.int32('order.account', order.length) : new Int32Array(order.length);
+  const time = scratch.float64('order.time', order.length);
+  const account = scratch.int32('order.account', order.length);
   for (let k = 0; k < order.length; k++) {
     const e = order[k] as number;
     time[k] = log.time[e] as number;

@@ -6,7 +6,7 @@
 // text clustering and the sweeps grow faster than the number of posts; an LSD radix sort reads and writes
 // in passes whose working set (2,048 counters) stays in the first-level cache.
 
-import type { Scratch } from './scratch.ts';
+import { Scratch } from './scratch.ts';
 
 const DIGIT_BITS = 11;
 const RADIX = 1 << DIGIT_BITS;
@@ -20,30 +20,30 @@ export function orderByKey(
   keys: Uint32Array,
   n: number = keys.length,
   keyBits = 32,
-  scratch?: { arrays: Scratch; name: string },
+  arrays: Scratch = new Scratch(),
+  name = 'sort',
 ): Int32Array {
-  return sortByKey(keys, n, keyBits, scratch).order;
+  return sortByKey(keys, n, keyBits, arrays, name).order;
 }
 
-/** Like `orderByKey`, with the keys in that order beside it. With `scratch`, both are views of its
- * arrays named after `name`, valid until the next sort of that name. */
+/** Like `orderByKey`, with the keys in that order beside it. Both are views of `arrays` named after
+ * `name`, valid until the next sort of that name with them. */
 export function sortByKey(
   keys: Uint32Array,
   n: number = keys.length,
   keyBits = 32,
-  scratch?: { arrays: Scratch; name: string },
+  arrays: Scratch = new Scratch(),
+  name = 'sort',
 ): { order: Int32Array; keys: Uint32Array } {
-  const arrays = scratch?.arrays;
-  const name = scratch?.name ?? '';
-  let order = arrays ? arrays.int32(`${name}.order`, n) : new Int32Array(n);
+  let order = arrays.int32(`${name}.order`, n);
   for (let i = 0; i < n; i++) order[i] = i;
   // The keys travel with their indexes, so that every pass reads both in sequence.
-  let key = arrays ? arrays.uint32(`${name}.key`, n) : new Uint32Array(n);
+  let key = arrays.uint32(`${name}.key`, n);
   key.set(keys.subarray(0, n));
   if (n < 2) return { order, keys: key };
-  let spare = arrays ? arrays.int32(`${name}.spare`, n) : new Int32Array(n);
-  let spareKey = arrays ? arrays.uint32(`${name}.spareKey`, n) : new Uint32Array(n);
-  const counts = arrays ? arrays.int32('radix.counts', RADIX) : new Int32Array(RADIX);
+  let spare = arrays.int32(`${name}.spare`, n);
+  let spareKey = arrays.uint32(`${name}.spareKey`, n);
+  const counts = arrays.int32('radix.counts', RADIX);
   for (let shift = 0; shift < keyBits; shift += DIGIT_BITS) {
     counts.fill(0);
     for (let k = 0; k < n; k++) {
