@@ -134,6 +134,9 @@ export interface AnalysisResult {
     objects: Record<Behaviour, number>;
     distinctTexts: number;
     textComparisons: number;
+    /** Word lists read back from disk to verify similar-text candidates. Optional: results saved by
+     * earlier versions lack it. */
+    textWordReads?: number;
     /** Distinct account pairs that co-acted at least once (the Bonferroni divisor). */
     candidatePairs: number;
     /** Whether `candidatePairs` is an exact count. Always true since pairs are counted by partition; kept
@@ -907,6 +910,7 @@ async function runAnalysis(
       objects: objectCounts,
       distinctTexts: collector.texts.size,
       textComparisons: collector.texts.comparisons,
+      textWordReads: collector.texts.wordReads,
       candidatePairs,
       candidatePairsExact: true,
       storedPairs: counted.length,

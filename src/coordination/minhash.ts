@@ -34,10 +34,12 @@ const TEXT_BLOCK = 4096;
 const RECORD = 5;
 /** Word hashes buffered before they are written (256 KiB). */
 const WORD_BLOCK = 1 << 16;
-/** Exact duplicates are recognised among the last one to two times this many texts (12 MiB a
- * generation). A copy of an older text becomes a text of its own, which clustering joins to it (Jaccard
- * 1) whenever either meets the other or a text similar to both. */
-const EXACT_CACHE = 1 << 19;
+/** Exact duplicates are recognised among the last one to two times this many texts (1.5 MiB a
+ * generation: copies come close together, and a larger table only crowds the processor's cache). A copy
+ * of an older text becomes a text of its own, and clustering joins the two before anything else. */
+const EXACT_CACHE = 1 << 16;
+/** The extra band whose key is a hash of the whole word set: exact copies share its buckets. */
+const EXACT_BAND = BANDS;
 /** Band entries a key range is sized for during clustering (about 2 MiB with its sort). */
 const RANGE_TARGET = 1 << 16;
 const MAX_RANGES = 256;
@@ -75,8 +77,8 @@ export class TextIndex {
   private wordFile: SpillFile | null = null;
   private readonly wordsX = new Uint32Array(MAX_WORDS);
   private readonly wordsY = new Uint32Array(MAX_WORDS);
-  /** Band keys (TEXT_BLOCK per band) and summaries of the texts not yet written. */
-  private readonly bandBuffer = new Uint32Array(BANDS * TEXT_BLOCK);
+  /** Band keys (TEXT_BLOCK per band, the exact band last) and summaries of the texts not yet written. */
+  private readonly bandBuffer = new Uint32Array((BANDS + 1) * TEXT_BLOCK);
   private readonly recordBuffer = new Uint32Array(RECORD * TEXT_BLOCK);
   private textFill = 0;
   private bandFile: SpillFile | null = null;
@@ -91,6 +93,8 @@ export class TextIndex {
   private readonly hashScratch = new Uint32Array(MAX_WORDS);
   /** Work done verifying candidates (the similar-text trap is about this staying ~linear). */
   comparisons = 0;
+  /** Word lists read back from the file to verify candidates (a read is a system call). */
+  wordReads = 0;
   private needs: Int32Array | null = null;
   private needsThreshold = Number.NaN;
 
@@ -174,6 +178,7 @@ export class TextIndex {
       for (let r = 0; r < ROWS; r++) h = mix32(h ^ (sig[b * ROWS + r] as number));
       this.bandBuffer[b * TEXT_BLOCK + f] = h >>> 0;
     }
+    this.bandBuffer[EXACT_BAND * TEXT_BLOCK + f] = h1 >>> 0;
     this.textFill = f + 1;
     if (this.textFill === TEXT_BLOCK) this.flushTexts();
     return id;
@@ -191,10 +196,10 @@ export class TextIndex {
   private flushTexts(): void {
     const n = this.textFill;
     if (n === 0) return;
-    this.bandFile ??= new SpillFile(BANDS, 'grouping similar texts', this.workDir);
+    this.bandFile ??= new SpillFile(BANDS + 1, 'grouping similar texts', this.workDir);
     this.recordFile ??= new SpillFile(1, 'grouping similar texts', this.workDir);
     const bytes = new Uint8Array(this.bandBuffer.buffer);
-    for (let b = 0; b < BANDS; b++)
+    for (let b = 0; b <= BANDS; b++)
       this.bandFile.append(b, bytes.subarray(b * TEXT_BLOCK * 4, (b * TEXT_BLOCK + n) * 4));
     this.recordFile.append(0, new Uint8Array(this.recordBuffer.buffer, 0, n * RECORD * 4));
     this.textFill = 0;
@@ -230,22 +235,20 @@ export class TextIndex {
   }
 
   /** The `n` sorted word hashes of a text whose words start at `start`, copied into `target`. */
-  private wordsOf(start: number, n: number, target: Uint32Array): number {
+  private wordsOf(start: number, n: number, target: Uint32Array): Uint32Array {
     const buffered = start - this.wordsWritten;
     if (buffered >= 0) {
       target.set(this.wordBuffer.subarray(buffered, buffered + n));
     } else {
-      (this.wordFile as SpillFile).readAt(start * 4, new Uint8Array(target.buffer, 0, n * 4));
+      this.wordReads++;
+      (this.wordFile as SpillFile).readAt(start * 4, new Uint8Array(target.buffer, target.byteOffset, n * 4));
     }
-    return n;
+    return target;
   }
 
-  /** The number of words two texts share, or -1 as soon as it cannot reach `need`. */
-  private commonWords(x: TextSummary, y: TextSummary, need: number): number {
-    const xe = this.wordsOf(x.start, x.words, this.wordsX);
-    const ye = this.wordsOf(y.start, y.words, this.wordsY);
-    const wx = this.wordsX;
-    const wy = this.wordsY;
+  /** The number of words two sorted word lists (`xe` and `ye` long) share, or -1 as soon as it cannot
+   * reach `need`. */
+  private static commonWords(wx: Uint32Array, xe: number, wy: Uint32Array, ye: number, need: number): number {
     let i = 0;
     let j = 0;
     let common = 0;
@@ -268,7 +271,13 @@ export class TextIndex {
     this.comparisons++;
     const sx = this.summaryOf(x);
     const sy = this.summaryOf(y);
-    const common = this.commonWords(sx, sy, 0);
+    const common = TextIndex.commonWords(
+      this.wordsOf(sx.start, sx.words, this.wordsX),
+      sx.words,
+      this.wordsOf(sy.start, sy.words, this.wordsY),
+      sy.words,
+      0,
+    );
     const union = sx.words + sy.words - common;
     return union === 0 ? 1 : common / union;
   }
@@ -282,7 +291,10 @@ export class TextIndex {
     const sx = this.summaryOf(x);
     const sy = this.summaryOf(y);
     const need = this.wordsNeeded(sx, sy, this.needTable(threshold));
-    return need >= 0 && this.reaches(sx, sy, need, threshold);
+    if (need < 0) return false;
+    const wx = this.wordsOf(sx.start, sx.words, this.wordsX);
+    const wy = this.wordsOf(sy.start, sy.words, this.wordsY);
+    return TextIndex.reaches(wx, sx.words, wy, sy.words, need, threshold);
   }
 
   /** Per number of words in two texts (0..2 x MAX_WORDS): the least number in common that brings their
@@ -320,11 +332,18 @@ export class TextIndex {
     return ny - onlyY < need ? -1 : need;
   }
 
-  /** Whether two texts that may share `need` words reach the threshold: their word lists, merged. */
-  private reaches(x: TextSummary, y: TextSummary, need: number, threshold: number): boolean {
-    const total = x.words + y.words;
+  /** Whether two word lists that may share `need` words reach the threshold: the lists, merged. */
+  private static reaches(
+    wx: Uint32Array,
+    nx: number,
+    wy: Uint32Array,
+    ny: number,
+    need: number,
+    threshold: number,
+  ): boolean {
+    const total = nx + ny;
     if (total === 0) return 1 >= threshold;
-    const common = this.commonWords(x, y, need);
+    const common = TextIndex.commonWords(wx, nx, wy, ny, need);
     if (common < 0) return false;
     const union = total - common;
     return (union === 0 ? 1 : common / union) >= threshold;
@@ -359,10 +378,15 @@ export class TextIndex {
     const rangeShift = 32 - Math.log2(ranges);
     const reps: number[] = [];
     const repRoots: number[] = [];
+    const repWordBuffers = Array.from({ length: MAX_REPRESENTATIVES }, () => new Uint32Array(MAX_WORDS));
     const needs = this.needTable(threshold);
     // A range at a time is held: its arrays are reused by the next.
     const scratch = new Scratch();
-    for (let b = 0; b < BANDS && n > 0; b++) {
+    // The exact band first: copies the table of recent texts missed are joined (verified, Jaccard 1)
+    // before any band is walked, so that the clusters are those every copy sharing its first text's id
+    // would give.
+    const bandOrder = [EXACT_BAND, ...Array.from({ length: BANDS }, (_, b) => b)];
+    for (const b of n > 0 ? bandOrder : []) {
       // The band's entries by key range: (summary's word start; key, text, words, word bits), read in text
       // order from the band keys and the summaries, which were written in blocks of the same texts.
       const entries = new ColumnSpill(ranges, 5, 'grouping similar texts', this.workDir);
@@ -407,6 +431,11 @@ export class TextIndex {
             target.start = times[e] as number;
             return target;
           };
+          // Word lists are read once per entry and once per representative in a bucket, not once per
+          // comparison: an entry may be compared with several representatives, and a representative
+          // with much of its bucket.
+          let selfWords: Uint32Array | null = null;
+          const repWordsRead = [false, false, false, false];
           // Roots are found only when needed (a union-find far larger than the cache makes each a trip to
           // main memory): the entry's when a representative's summary does not rule it out or when it may
           // become one, the representatives' when the first of those comes and again after each union.
@@ -427,14 +456,17 @@ export class TextIndex {
               runKey = key;
               reps.length = 0;
               reps.push(e);
+              repWordsRead.fill(false);
               rootsValid = false;
               continue;
             }
             const id = ints[e * 5 + 1] as number;
             fill(self, e);
+            selfWords = null;
             let root = -1;
             let settled = false;
-            for (const rep of reps) {
+            for (let k = 0; k < reps.length; k++) {
+              const rep = reps[k] as number;
               const need = this.wordsNeeded(self, fill(other, rep), needs);
               if (need < 0) continue;
               if (root === -1) {
@@ -445,7 +477,13 @@ export class TextIndex {
                   break;
                 }
               }
-              if (this.reaches(self, other, need, threshold)) {
+              selfWords ??= this.wordsOf(self.start, self.words, this.wordsX);
+              const repWords = repWordBuffers[k] as Uint32Array;
+              if (!repWordsRead[k]) {
+                this.wordsOf(other.start, other.words, repWords);
+                repWordsRead[k] = true;
+              }
+              if (TextIndex.reaches(selfWords, self.words, repWords, other.words, need, threshold)) {
                 const ra = find(ints[rep * 5 + 1] as number);
                 const rb = find(id);
                 if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);

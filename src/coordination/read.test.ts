@@ -82,6 +82,20 @@ describe('normalised JSON Lines and CSV', () => {
     await assert.rejects(read('strict.csv', csv, true), /strict\.csv:3: missing required field 'author'/);
   });
 
+  it('stops a large file at its first malformed record while the next chunk is being read', async () => {
+    // Three MiB of valid lines after the bad one: the reader has the next chunk in flight when the error
+    // comes; the error is what the caller gets, and the same file reads in full without --strict.
+    const good = `${JSON.stringify({ id: 'n', author: 'a', created_at: 1709555400, text: 'fine' })}\n`;
+    const content = `${good}{"id":"2"}\n${good.repeat(Math.ceil((3 << 20) / good.length))}`;
+    await assert.rejects(
+      read('strict-large.jsonl', content, true),
+      /strict-large\.jsonl:2: missing required field/,
+    );
+    const { stats } = await read('strict-large.jsonl', content);
+    assert.equal(stats.malformed, 1);
+    assert.equal(stats.posts, 1 + Math.ceil((3 << 20) / good.length));
+  });
+
   it('reads CSV with a spreadsheet index column and NA placeholders that are never accounts or links', async () => {
     const csv = [
       ',id,author,created_at,text,urls,repost_of',

@@ -439,16 +439,26 @@ function openText(
   return { chunks: source, close: () => raw.destroy() };
 }
 
+/** A plain file's bytes in chunks of READ_SIZE, through two buffers: the next chunk is read while the
+ * reader parses this one. A chunk is valid until the next is asked for: its buffer is then read into. */
 async function* fileChunks(file: string, signal: AbortSignal): AsyncGenerator<Buffer> {
   const handle = await open(file, 'r');
+  let current = Buffer.allocUnsafeSlow(READ_SIZE);
+  let spare = Buffer.allocUnsafeSlow(READ_SIZE);
+  let pending: Promise<{ bytesRead: number }> | null = handle.read(current, 0, READ_SIZE, null);
   try {
-    const buffer = Buffer.allocUnsafeSlow(READ_SIZE);
     while (!signal.aborted) {
-      const { bytesRead } = await handle.read(buffer, 0, READ_SIZE, null);
+      const { bytesRead }: { bytesRead: number } = await pending;
+      pending = null;
       if (bytesRead === 0) return;
-      yield buffer.subarray(0, bytesRead);
+      pending = handle.read(spare, 0, READ_SIZE, null);
+      yield current.subarray(0, bytesRead);
+      [current, spare] = [spare, current];
     }
   } finally {
+    // A read still in flight when the reader stops (close waits for it anyway) is awaited here: its
+    // failure no longer matters, and left alone it would be an unhandled rejection.
+    await pending?.catch(() => undefined);
     await handle.close();
   }
 }
