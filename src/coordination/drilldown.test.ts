@@ -2,26 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { coActionsBetween } from './drilldown.ts';
 import { analyze, arraySource, resolveOptions } from './engine.ts';
+import { makePost } from './fixtures.ts';
 import type { Post } from './types.ts';
 
 let seq = 0;
 function post(author: string, createdAt: number, fields: Partial<Post> = {}): Post {
-  return {
-    id: `d${++seq}`,
-    platform: 'x',
-    author,
-    authorName: null,
-    createdAt,
-    text: '',
-    urls: [],
-    hashtags: [],
-    repostOf: null,
-    replyTo: null,
-    lang: null,
-    authorCreatedAt: null,
-    followers: null,
-    ...fields,
-  };
+  return makePost({ id: `d${++seq}`, platform: 'x', author, createdAt, ...fields });
 }
 
 const SLOGAN =

@@ -14,6 +14,7 @@ import {
   type PostSource,
   recordSelector,
 } from './engine.ts';
+import { makePost } from './fixtures.ts';
 import { BANDS } from './minhash.ts';
 import { fileText, outputFiles } from './output.ts';
 import { ColumnSpill } from './spill.ts';
@@ -23,21 +24,7 @@ import { BEHAVIOURS } from './types.ts';
 
 const T0 = Date.UTC(2024, 2, 4, 12) / 1000;
 
-function post(p: Partial<Post> & { id: string; author: string; createdAt: number }): Post {
-  return {
-    platform: 'test',
-    authorName: null,
-    text: '',
-    urls: [],
-    hashtags: [],
-    repostOf: null,
-    replyTo: null,
-    lang: null,
-    authorCreatedAt: null,
-    followers: null,
-    ...p,
-  };
-}
+const post = makePost;
 
 /** A small team that co-reposts `rounds` originals within seconds, among `organic` random accounts. */
 function teamAndCrowd(rounds: number, organic = 60): Post[] {

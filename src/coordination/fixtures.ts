@@ -1,6 +1,25 @@
 // Test fixtures for the input formats, written from their public documentation: a Twitter/X API v2
 // response (tweet objects with entities and referenced_tweets, `includes.users`) and a Telegram Desktop
-// "Export chat history" JSON chat (messages with text entities, a service message, a forward).
+// "Export chat history" JSON chat (messages with text entities, a service message, a forward); and a
+// builder of normalised posts for the engine's tests.
+import type { Post } from './types.ts';
+
+/** A normalised post with nothing but what is given: no text, links, hashtags or account fields. */
+export function makePost(fields: Partial<Post> & { id: string; author: string; createdAt: number }): Post {
+  return {
+    platform: 'test',
+    authorName: null,
+    text: '',
+    urls: [],
+    hashtags: [],
+    repostOf: null,
+    replyTo: null,
+    lang: null,
+    authorCreatedAt: null,
+    followers: null,
+    ...fields,
+  };
+}
 
 export const TWITTER_V2 = {
   data: [
