@@ -86,7 +86,13 @@ async function bracketed(small: string, large: string, seed: number, pairs: numb
   }
   const wallRatios = brackets.map((b) => b.large.wall / mean(b.around.map((r) => r.wall)));
   const cpuRatios = brackets.map((b) => b.large.cpu / mean(b.around.map((r) => r.cpu)));
-  const middle = brackets[wallRatios.indexOf(median(wallRatios))] ?? (brackets[0] as (typeof brackets)[0]);
+  // The phases of the bracket whose ratio is nearest the median (an even count's median is between two).
+  const mid = median(wallRatios);
+  const nearest = wallRatios.reduce(
+    (best, r, i) => (Math.abs(r - mid) < Math.abs((wallRatios[best] as number) - mid) ? i : best),
+    0,
+  );
+  const middle = brackets[nearest] as (typeof brackets)[0];
   return {
     command: `node --import tsx bench/coordination/ratio.ts --seed ${seed} --pairs ${pairs}`,
     small: smallRuns.map(brief),

@@ -6,7 +6,8 @@
 // per-bucket objects at all. While reading, what a text leaves in memory is nothing: its words, its
 // summary (number of words and a 64-bit set of word-hash bits) and its band keys (one 32-bit key per
 // band) go to temporary files; exact duplicates met recently are recognised by a table of bounded size
-// and share one text. Clustering goes band by band: each band's (key, text, summary) entries are spilled
+// and share one text, and older copies are joined first by an extra band keyed by the whole word set.
+// Clustering goes band by band: each band's (key, text, summary) entries are spilled
 // by key range and each range is sorted and walked on its own, so that the union-find of texts (4 bytes a
 // text) is the only thing that grows with the data. Most candidates are ruled out from the two summaries
 // in the entries; the few that are not (about one in 180 on the benchmark's data) read both word lists
@@ -435,7 +436,7 @@ export class TextIndex {
           // comparison: an entry may be compared with several representatives, and a representative
           // with much of its bucket.
           let selfWords: Uint32Array | null = null;
-          const repWordsRead = [false, false, false, false];
+          const repWordsRead = new Array<boolean>(MAX_REPRESENTATIVES).fill(false);
           // Roots are found only when needed (a union-find far larger than the cache makes each a trip to
           // main memory): the entry's when a representative's summary does not rule it out or when it may
           // become one, the representatives' when the first of those comes and again after each union.
