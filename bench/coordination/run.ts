@@ -59,7 +59,7 @@ export function scoreAccounts(
   };
 }
 
-async function child(file: string, outDir: string, liveHeap: boolean): Promise<void> {
+async function child(file: string, outDir: string, liveHeap: boolean, threads?: number): Promise<void> {
   const started = performance.now();
   // Resident memory seen at progress reports, the largest per phase (MiB): where the memory goes. With
   // --live-heap (the child then runs with --expose-gc), also the heap still in use after a full garbage
@@ -77,7 +77,7 @@ async function child(file: string, outDir: string, liveHeap: boolean): Promise<v
     const mib = Math.round(process.memoryUsage.rss() / 2 ** 20);
     rssByPhase[phase] = Math.max(rssByPhase[phase] ?? 0, mib);
   };
-  const result = await analyze(fileSource([file], { format: 'auto', strict: false }), {}, (phase) =>
+  const result = await analyze(fileSource([file], { format: 'auto', strict: false, threads }), {}, (phase) =>
     sample(phase),
   );
   sample('result');
@@ -107,7 +107,8 @@ async function main(): Promise<void> {
     return i >= 0 ? (args[i + 1] ?? fallback) : fallback;
   };
   if (args[0] === '--child') {
-    await child(args[1] as string, args[2] as string, args.includes('--live-heap'));
+    const threads = args.includes('--threads') ? Number(arg('--threads', '')) : undefined;
+    await child(args[1] as string, args[2] as string, args.includes('--live-heap'), threads);
     return;
   }
   const posts = Number(arg('--posts', '1000000'));

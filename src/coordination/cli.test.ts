@@ -220,6 +220,10 @@ describe('vigil analyze coordination', () => {
       run(['analyze', 'coordination', input, '--out', dir, '--window', 'soon']),
       /--window must be/,
     );
+    await assert.rejects(
+      run(['analyze', 'coordination', input, '--out', dir, '--threads', '-1']),
+      /--threads must be a whole number from 0 to 64 \(got '-1'\)/,
+    );
     await assert.rejects(run(['analyze', 'coordination', input]), /required option '--out <dir>'/);
   });
 
@@ -233,5 +237,6 @@ describe('vigil analyze coordination', () => {
     assert.match(help, /--quiet/);
     assert.match(help, /--format <format>/);
     assert.match(help, /--temp-dir <dir>/);
+    assert.match(help, /--threads <n>/);
   });
 });

@@ -7,7 +7,7 @@ import { Option } from 'commander';
 import { terminalActor, withDatabase } from '../cli/context.ts';
 import { analyze } from './engine.ts';
 import { writeOutputs } from './output.ts';
-import { CoordinationInputError, fileSource } from './read.ts';
+import { CoordinationInputError, defaultReadThreads, fileSource, MAX_READ_THREADS } from './read.ts';
 import { TemporaryFileError } from './spill.ts';
 import {
   type AnalysisOptions,
@@ -42,6 +42,7 @@ interface CliOptions {
   quiet?: boolean;
   allEdges?: boolean;
   tempDir?: string;
+  threads?: string;
 }
 
 class UsageError extends Error {}
@@ -57,6 +58,17 @@ function number(
     throw new UsageError(`--${name} must be ${rule} (got '${value}')`);
   }
   return n;
+}
+
+/** The reading threads asked for with --threads (default: defaultReadThreads()); throws UsageError. */
+export function readThreadsFromCli(value: string | undefined): number {
+  if (value === undefined) return defaultReadThreads();
+  return number(
+    value,
+    'threads',
+    (n) => Number.isInteger(n) && n >= 0 && n <= 64,
+    'a whole number from 0 to 64',
+  );
 }
 
 /** Turns the command-line options into engine options; throws UsageError naming the option. */
@@ -183,6 +195,10 @@ export function registerCoordinationCommands(program: Command): void {
     .option('--all-edges', 'write every tested pair to edges.csv, not only significant ones')
     .option('--quiet', 'no progress bar and no summary on the terminal (for scripts)')
     .option(
+      '--threads <n>',
+      `threads that parse JSON Lines input beside the one that analyses it (default: one per core, at most ${MAX_READ_THREADS}; 0: one thread reads)`,
+    )
+    .option(
       '--temp-dir <dir>',
       "where the analysis's temporary files go (about 110 MB per million posts; default: TMPDIR or the system's)",
     )
@@ -196,8 +212,10 @@ export function registerCoordinationCommands(program: Command): void {
     )
     .action(async (files: string[], opts: CliOptions) => {
       let options: Partial<AnalysisOptions>;
+      let threads: number;
       try {
         options = optionsFromCli(opts);
+        threads = readThreadsFromCli(opts.threads);
       } catch (err) {
         if (err instanceof UsageError)
           command.error(`error: ${err.message}`, { exitCode: 2, code: 'vigil.usage' });
@@ -223,7 +241,7 @@ export function registerCoordinationCommands(program: Command): void {
       };
       try {
         const result = await analyze(
-          fileSource(files, { format: options.format ?? 'auto', strict: options.strict ?? false }),
+          fileSource(files, { format: options.format ?? 'auto', strict: options.strict ?? false, threads }),
           options,
           onProgress,
           opts.tempDir,

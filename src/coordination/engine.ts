@@ -2,9 +2,21 @@
 // sliding-window sweeps, significance against chance, communities, narratives, and a second streaming
 // pass that fetches the few texts, links and posts needed to describe what was found.
 import { detectCommunities, type WeightedEdge } from './communities.ts';
+import {
+  type FeatureBatch,
+  type FeatureOptions,
+  FeatureWriter,
+  featureOptions,
+  HAS_HASHTAGS,
+  HAS_REPOST,
+  HAS_TEXT,
+  LINK_SHIFT,
+  POST_FLOATS,
+  POST_HEAD,
+} from './features.ts';
 import { StringIds } from './keyids.ts';
-import { TextIndex } from './minhash.ts';
-import { hashString, mix32, normaliseUrl, textWords } from './normalize.ts';
+import { FINGERPRINT_HEAD, TextIndex } from './minhash.ts';
+import { mix32, normaliseUrl } from './normalize.ts';
 import {
   groupPartition,
   MAX_OBJECTS_PER_BEHAVIOUR,
@@ -35,7 +47,15 @@ export interface PostSource {
     onPost: (post: Post, record: number, position: number) => void,
     onProgress?: (done: number, total: number) => void,
     selectRecord?: (record: number) => boolean,
+    features?: FeatureSink,
   ): Promise<ReadStats>;
+}
+
+/** Where a source that reads in parallel (files of JSON Lines) may deliver posts as feature batches
+ * instead of through `onPost`: in reading order, interleaved with `onPost` calls only between them. */
+export interface FeatureSink {
+  options: FeatureOptions;
+  onBatch(batch: FeatureBatch, recordBase: number): void;
 }
 
 export interface EdgeResult {
@@ -251,15 +271,18 @@ class Collector {
   seq = 0;
   minTime = Number.POSITIVE_INFINITY;
   maxTime = Number.NEGATIVE_INFINITY;
-  private readonly enabled: Set<Behaviour>;
+  readonly features: FeatureOptions;
+  private readonly writer: FeatureWriter;
 
-  constructor(
-    private readonly options: AnalysisOptions,
-    temporaries: Temporaries,
-  ) {
-    this.enabled = new Set(options.behaviours);
+  constructor(options: AnalysisOptions, temporaries: Temporaries) {
+    this.features = featureOptions(options);
+    this.writer = new FeatureWriter(this.features);
     const spill = (beh: Behaviour): ColumnSpill =>
-      temporaries.spill(this.enabled.has(beh) ? ACTION_PARTITIONS : 1, ACTION_WIDTH, `${beh} actions`);
+      temporaries.spill(
+        options.behaviours.includes(beh) ? ACTION_PARTITIONS : 1,
+        ACTION_WIDTH,
+        `${beh} actions`,
+      );
     this.actions = {
       'co-repost': spill('co-repost'),
       'co-link': spill('co-link'),
@@ -270,60 +293,78 @@ class Collector {
     this.texts = new TextIndex(temporaries.workDir);
   }
 
-  private addAction(beh: ObjectBehaviour, key: string, account: number, time: number): void {
-    const hi = hashString(key, 0x811c9dc5);
-    this.actions[beh].add(hi >>> PARTITION_SHIFT, time, hi, hashString(key, 0x2545f491), account);
+  /** Adds one post (sources that deliver whole posts): its features, extracted here. */
+  add(post: Post, record: number, position: number): void {
+    this.writer.add(post, record, position);
+    this.addFeatures(this.writer.view(), 0);
+    this.writer.clear();
   }
 
-  add(post: Post, record: number, position: number): void {
-    this.seq++;
-    const acc = this.accounts.idOf(post.author);
-    const t = post.createdAt;
-    this.postIndex.add(0, t, record, acc);
-    if (acc === this.postCounts.length) {
-      this.authorNames.push(post.authorName);
-      this.authorCreated.push(post.authorCreatedAt);
-      this.followers.push(post.followers);
-      this.postCounts.push(0);
-    } else {
-      // Only a changed value is stored: storing each post's fresh copy of the same name puts a young
-      // string into an old array at every post, which the garbage collector must then keep and move.
-      const name = post.authorName;
-      if (name !== null && name !== this.authorNames[acc]) this.authorNames[acc] = name;
-      const created = post.authorCreatedAt;
-      if (created !== null && created !== this.authorCreated[acc]) this.authorCreated[acc] = created;
-      const followers = post.followers;
-      if (followers !== null && followers !== this.followers[acc]) this.followers[acc] = followers;
-    }
-    this.postCounts[acc] = (this.postCounts[acc] as number) + 1;
-    if (t < this.minTime) this.minTime = t;
-    if (t > this.maxTime) this.maxTime = t;
+  /** Adds a batch of posts' features (features.ts), in reading order; `recordBase` is added to their
+   * record numbers. */
+  addFeatures(batch: FeatureBatch, recordBase: number): void {
+    const { ints, floats, authors, names } = batch;
+    const texts = this.texts;
+    let at = 0;
+    for (let i = 0; i < batch.count; i++) {
+      this.seq++;
+      const record = recordBase + (ints[at] as number);
+      const position = ints[at + 1] as number;
+      const acc = this.accounts.idOfHashed(
+        authors[i] as string,
+        ints[at + 2] as number,
+        ints[at + 3] as number,
+      );
+      const flags = ints[at + 4] as number;
+      at += POST_HEAD;
+      const t = floats[i * POST_FLOATS] as number;
+      const createdRaw = floats[i * POST_FLOATS + 1] as number;
+      const followersRaw = floats[i * POST_FLOATS + 2] as number;
+      const name = names[i] as string | null;
+      const created = Number.isNaN(createdRaw) ? null : createdRaw;
+      const followers = Number.isNaN(followersRaw) ? null : followersRaw;
+      this.postIndex.add(0, t, record, acc);
+      if (acc === this.postCounts.length) {
+        this.authorNames.push(name);
+        this.authorCreated.push(created);
+        this.followers.push(followers);
+        this.postCounts.push(0);
+      } else {
+        // Only a changed value is stored: storing each post's fresh copy of the same name puts a young
+        // string into an old array at every post, which the garbage collector must then keep and move.
+        if (name !== null && name !== this.authorNames[acc]) this.authorNames[acc] = name;
+        if (created !== null && created !== this.authorCreated[acc]) this.authorCreated[acc] = created;
+        if (followers !== null && followers !== this.followers[acc]) this.followers[acc] = followers;
+      }
+      this.postCounts[acc] = (this.postCounts[acc] as number) + 1;
+      if (t < this.minTime) this.minTime = t;
+      if (t > this.maxTime) this.maxTime = t;
 
-    if (post.repostOf !== null) {
-      // A repost's links, hashtags and text are the original's: it is one action, a co-repost.
-      if (this.enabled.has('co-repost')) this.addAction('co-repost', post.repostOf, acc, t);
-      return;
-    }
-    if (this.enabled.has('co-link') && post.urls.length > 0) {
-      const seen = new Set<string>();
-      for (const raw of post.urls) {
-        const url = normaliseUrl(raw);
-        if (url === null || seen.has(url)) continue;
-        seen.add(url);
-        this.addAction('co-link', url, acc, t);
+      if ((flags & HAS_REPOST) !== 0) {
+        at = this.addAction('co-repost', ints, at, acc, t);
+        continue;
+      }
+      for (let links = flags >>> LINK_SHIFT; links > 0; links--)
+        at = this.addAction('co-link', ints, at, acc, t);
+      if ((flags & HAS_HASHTAGS) !== 0) at = this.addAction('co-hashtag', ints, at, acc, t);
+      if ((flags & HAS_TEXT) !== 0) {
+        this.textActions.add(0, t, texts.addFingerprint(ints, at), acc, record, position);
+        at += FINGERPRINT_HEAD + (ints[at] as number);
       }
     }
-    if (this.enabled.has('co-hashtag') && post.hashtags.length >= this.options.minHashtags) {
-      const distinct = [...new Set(post.hashtags)];
-      if (distinct.length >= this.options.minHashtags)
-        this.addAction('co-hashtag', distinct.join(' '), acc, t);
-    }
-    if (this.enabled.has('co-text') && post.text !== '') {
-      const words = textWords(post.text);
-      if (words.length >= this.options.minTextWords) {
-        this.textActions.add(0, t, this.texts.add(words), acc, record, position);
-      }
-    }
+  }
+
+  /** Spills the action whose object's two hashes are at `at` of `ints`; returns where the next starts. */
+  private addAction(
+    beh: ObjectBehaviour,
+    ints: Uint32Array,
+    at: number,
+    account: number,
+    time: number,
+  ): number {
+    const hi = ints[at] as number;
+    this.actions[beh].add(hi >>> PARTITION_SHIFT, time, hi, ints[at + 1] as number, account);
+    return at + 2;
   }
 }
 
@@ -424,6 +465,11 @@ async function runAnalysis(
     read = await source.scan(
       (post, record, position) => collector.add(post, record, position),
       (done, total) => onProgress?.('read', done, total),
+      undefined,
+      {
+        options: collector.features,
+        onBatch: (batch, recordBase) => collector.addFeatures(batch, recordBase),
+      },
     );
     for (const beh of OBJECT_BEHAVIOURS) collector.actions[beh].finish();
     collector.textActions.finish();

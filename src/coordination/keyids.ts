@@ -4,6 +4,10 @@
 // chance with probability ~n²/2^65: about 1 in 10^6 for five million distinct keys.
 import { hashString } from './normalize.ts';
 
+/** Seeds of the two independent hashes that make a string's 64-bit key. */
+export const KEY_SEED_HI = 0x811c9dc5;
+export const KEY_SEED_LO = 0x2545f491;
+
 export class KeyIds {
   /** Per slot: the key's two halves and its id (-1 when empty), side by side, so that a look-up in a
    * table larger than the cache costs one memory access, not three. */
@@ -78,7 +82,7 @@ export class KeyIds {
 
   /** The id of a string key, by two independent hashes of it. */
   idOfString(key: string): number {
-    return this.idOf(hashString(key, 0x811c9dc5), hashString(key, 0x2545f491));
+    return this.idOf(hashString(key, KEY_SEED_HI), hashString(key, KEY_SEED_LO));
   }
 
   private grow(): void {
@@ -113,8 +117,13 @@ export class StringIds {
   }
 
   idOf(key: string): number {
+    return this.idOfHashed(key, hashString(key, KEY_SEED_HI), hashString(key, KEY_SEED_LO));
+  }
+
+  /** `idOf` for a key whose two hashes (KEY_SEED_HI and KEY_SEED_LO) are already known. */
+  idOfHashed(key: string, hi: number, lo: number): number {
     const next = this.strings.length;
-    const id = this.keys.findOrInsert(hashString(key, 0x811c9dc5), hashString(key, 0x2545f491), next);
+    const id = this.keys.findOrInsert(hi, lo, next);
     if (id === next) {
       this.strings.push(key);
       return id;
@@ -131,7 +140,7 @@ export class StringIds {
 
   /** The id of a known key, or undefined. */
   get(key: string): number | undefined {
-    const id = this.keys.find(hashString(key, 0x811c9dc5), hashString(key, 0x2545f491));
+    const id = this.keys.find(hashString(key, KEY_SEED_HI), hashString(key, KEY_SEED_LO));
     if (id === -1) return undefined;
     return this.strings[id] === key ? id : this.collided.get(key);
   }

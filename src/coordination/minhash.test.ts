@@ -1,6 +1,50 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BANDS, TextIndex } from './minhash.ts';
+import { BANDS, FINGERPRINT_HEAD, fingerprintText, MAX_FINGERPRINT, ROWS, TextIndex } from './minhash.ts';
+import { hashString, mix32 } from './normalize.ts';
+
+/** MinHash band keys the plain way: one permutation at a time, in unsigned arithmetic. */
+function referenceBandKeys(words: string[]): number[] {
+  const hashes = words.slice(0, 256).map((w) => hashString(w));
+  const keys: number[] = [];
+  for (let b = 0; b < BANDS; b++) {
+    let h = 0x2545f491 + b;
+    for (let r = 0; r < ROWS; r++) {
+      const k = b * ROWS + r;
+      const seed = mix32(0x9e3779b9 + k * 0x632be5ab);
+      const multiplier = (mix32(0x7f4a7c15 + k * 0x2545f491) | 1) >>> 0;
+      let min = 0xffffffff;
+      for (const w of hashes) min = Math.min(min, (Math.imul(multiplier, w) + seed) >>> 0);
+      h = mix32(h ^ min);
+    }
+    keys.push(h);
+  }
+  return keys;
+}
+
+describe('text fingerprints', () => {
+  it('give the band keys of one permutation at a time, with sorted word hashes after them', () => {
+    const out = new Uint32Array(MAX_FINGERPRINT + 7);
+    let x = 3;
+    for (let t = 0; t < 500; t++) {
+      const words = new Set<string>();
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      // 1 to 300 words: texts longer than 256 words are cut.
+      const n = 1 + (x % 300);
+      for (let i = 0; words.size < n; i++) words.add(`w${(x + i * 7919) % 100000}`);
+      const length = fingerprintText([...words], out, 7);
+      const kept = Math.min(n, 256);
+      assert.equal(length, FINGERPRINT_HEAD + kept);
+      assert.equal(out[7], kept);
+      assert.deepEqual([...out.subarray(7 + 3, 7 + 3 + BANDS)], referenceBandKeys([...words]), `text ${t}`);
+      const sorted = [...words]
+        .slice(0, 256)
+        .map((w) => hashString(w))
+        .sort((a, b) => a - b);
+      assert.deepEqual([...out.subarray(7 + FINGERPRINT_HEAD, 7 + FINGERPRINT_HEAD + kept)], sorted);
+    }
+  });
+});
 
 describe('text index', () => {
   it('decides similarity exactly as the full Jaccard does, while stopping early', () => {

@@ -45,17 +45,99 @@ const EXACT_BAND = BANDS;
 const RANGE_TARGET = 1 << 16;
 const MAX_RANGES = 256;
 
-const SEEDS = new Uint32Array(HASHES);
-const MULTIPLIERS = new Uint32Array(HASHES);
+const SIGN = 0x80000000 | 0;
+/** Per permutation: an odd multiplier, and an offset with its top bit flipped (see fingerprintText). */
+const MULTIPLIERS = new Int32Array(HASHES);
+const FLIPPED_SEEDS = new Int32Array(HASHES);
 for (let k = 0; k < HASHES; k++) {
-  SEEDS[k] = mix32(0x9e3779b9 + k * 0x632be5ab);
+  FLIPPED_SEEDS[k] = mix32(0x9e3779b9 + k * 0x632be5ab) ^ SIGN;
   MULTIPLIERS[k] = mix32(0x7f4a7c15 + k * 0x2545f491) | 1;
 }
+// fingerprintText computes a band's rows side by side, written out for six.
+if (ROWS !== 6) throw new Error('fingerprintText assumes six rows a band');
 
 function popcount(v: number): number {
   let x = v - ((v >>> 1) & 0x55555555);
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
+/** Words of a fingerprint after its head: word count, two hashes of the word set, the MinHash band keys. */
+export const FINGERPRINT_HEAD = 3 + BANDS;
+/** The longest fingerprint: texts are cut to their first MAX_WORDS distinct words. */
+export const MAX_FINGERPRINT = FINGERPRINT_HEAD + MAX_WORDS;
+
+/**
+ * Writes a text's fingerprint at `at` of `out` (MAX_FINGERPRINT words must fit) and returns its length:
+ * the number n of words kept, two hashes of the word set, the band keys, then the n word hashes sorted.
+ * A pure function of the words, so that reading threads can compute it; `TextIndex.addFingerprint` does
+ * the rest.
+ */
+export function fingerprintText(distinctWords: string[], out: Uint32Array, at: number): number {
+  const n = Math.min(distinctWords.length, MAX_WORDS);
+  const first = at + FINGERPRINT_HEAD;
+  const hashes = out.subarray(first, first + n);
+  for (let i = 0; i < n; i++) hashes[i] = hashString(distinctWords[i] as string);
+  hashes.sort();
+  let h1 = 0x12345678;
+  let h2 = 0x9abcdef0;
+  for (let i = 0; i < n; i++) {
+    const w = hashes[i] as number;
+    h1 = mix32(h1 ^ w);
+    h2 = mix32(Math.imul(h2, 31) + w);
+  }
+  out[at] = n;
+  out[at + 1] = h1;
+  out[at + 2] = h2;
+  // Word hashes are already well mixed, so an odd multiply-add per permutation is enough. A band's six
+  // permutations run side by side over the words (six running minima in registers, independent of one
+  // another: about half the time of one permutation at a time). Minima are taken on signed integers
+  // with the top bit flipped, which orders them as the unsigned values they stand for.
+  for (let b = 0; b < BANDS; b++) {
+    const k = b * ROWS;
+    const m0 = MULTIPLIERS[k] as number;
+    const m1 = MULTIPLIERS[k + 1] as number;
+    const m2 = MULTIPLIERS[k + 2] as number;
+    const m3 = MULTIPLIERS[k + 3] as number;
+    const m4 = MULTIPLIERS[k + 4] as number;
+    const m5 = MULTIPLIERS[k + 5] as number;
+    const c0 = FLIPPED_SEEDS[k] as number;
+    const c1 = FLIPPED_SEEDS[k + 1] as number;
+    const c2 = FLIPPED_SEEDS[k + 2] as number;
+    const c3 = FLIPPED_SEEDS[k + 3] as number;
+    const c4 = FLIPPED_SEEDS[k + 4] as number;
+    const c5 = FLIPPED_SEEDS[k + 5] as number;
+    let min0 = 0x7fffffff;
+    let min1 = min0;
+    let min2 = min0;
+    let min3 = min0;
+    let min4 = min0;
+    let min5 = min0;
+    for (let i = 0; i < n; i++) {
+      const w = (hashes[i] as number) | 0;
+      const v0 = (Math.imul(m0, w) + c0) | 0;
+      const v1 = (Math.imul(m1, w) + c1) | 0;
+      const v2 = (Math.imul(m2, w) + c2) | 0;
+      const v3 = (Math.imul(m3, w) + c3) | 0;
+      const v4 = (Math.imul(m4, w) + c4) | 0;
+      const v5 = (Math.imul(m5, w) + c5) | 0;
+      if (v0 < min0) min0 = v0;
+      if (v1 < min1) min1 = v1;
+      if (v2 < min2) min2 = v2;
+      if (v3 < min3) min3 = v3;
+      if (v4 < min4) min4 = v4;
+      if (v5 < min5) min5 = v5;
+    }
+    let h = 0x2545f491 + b;
+    h = mix32(h ^ min0 ^ SIGN);
+    h = mix32(h ^ min1 ^ SIGN);
+    h = mix32(h ^ min2 ^ SIGN);
+    h = mix32(h ^ min3 ^ SIGN);
+    h = mix32(h ^ min4 ^ SIGN);
+    h = mix32(h ^ min5 ^ SIGN);
+    out[at + 3 + b] = h;
+  }
+  return FINGERPRINT_HEAD + n;
 }
 
 /** A text as the verification needs it: its summary and where its words are. */
@@ -89,9 +171,8 @@ export class TextIndex {
   private readonly recordView = new Uint32Array(this.recordBytes.buffer);
   /** Texts (kept when `close` lets the rest go). */
   private count = 0;
-  private readonly signature = new Uint32Array(HASHES);
-  /** A text's word hashes while it is added (a typed array per text would be a buffer per text). */
-  private readonly hashScratch = new Uint32Array(MAX_WORDS);
+  /** A text's fingerprint while it is added by its words. */
+  private readonly fingerprint = new Uint32Array(FINGERPRINT_HEAD + MAX_WORDS);
   /** Work done verifying candidates (the similar-text trap is about this staying ~linear). */
   comparisons = 0;
   /** Word lists read back from the file to verify candidates (a read is a system call). */
@@ -119,17 +200,16 @@ export class TextIndex {
   /** Registers a text by its distinct words; returns its id (the id of an earlier exact copy when the
    * table of recent texts still holds it). */
   add(distinctWords: string[]): number {
-    const n = Math.min(distinctWords.length, MAX_WORDS);
-    const hashes = this.hashScratch.subarray(0, n);
-    for (let i = 0; i < n; i++) hashes[i] = hashString(distinctWords[i] as string);
-    hashes.sort();
-    let h1 = 0x12345678;
-    let h2 = 0x9abcdef0;
-    for (let i = 0; i < n; i++) {
-      const w = hashes[i] as number;
-      h1 = mix32(h1 ^ w);
-      h2 = mix32(Math.imul(h2, 31) + w);
-    }
+    fingerprintText(distinctWords, this.fingerprint, 0);
+    return this.addFingerprint(this.fingerprint, 0);
+  }
+
+  /** Registers a text by its fingerprint (`fingerprintText`) at `at` of `data`; returns its id as `add`
+   * does. The fingerprint may come from another thread: this is the part that needs the index's state. */
+  addFingerprint(data: Uint32Array, at: number): number {
+    const n = data[at] as number;
+    const h1 = data[at + 1] as number;
+    const h2 = data[at + 2] as number;
     let known = this.byKey.find(h1, h2);
     if (known === -1) known = this.olderKeys.find(h1, h2);
     if (known !== -1) return known;
@@ -144,9 +224,10 @@ export class TextIndex {
     let distinct = 0;
     let low = 0;
     let high = 0;
-    for (let i = 0; i < n; i++) {
-      const w = hashes[i] as number;
-      if (i > 0 && w === hashes[i - 1]) continue;
+    const first = at + FINGERPRINT_HEAD;
+    for (let i = first; i < first + n; i++) {
+      const w = data[i] as number;
+      if (i > first && w === data[i - 1]) continue;
       if (this.wordFill === WORD_BLOCK) this.flushWords();
       this.wordBuffer[this.wordFill++] = w;
       distinct++;
@@ -161,25 +242,8 @@ export class TextIndex {
     record[f * RECORD + 2] = high >>> 0;
     record[f * RECORD + 3] = start >>> 0;
     record[f * RECORD + 4] = Math.floor(start / 2 ** 32);
-    // Word hashes are already well mixed, so an odd multiply-add per permutation is enough; the loop runs
-    // permutation-outer so that the running minimum stays in a register.
-    const sig = this.signature;
-    for (let k = 0; k < HASHES; k++) {
-      const a = MULTIPLIERS[k] as number;
-      const c = SEEDS[k] as number;
-      let min = 0xffffffff;
-      for (let i = 0; i < n; i++) {
-        const v = (Math.imul(a, hashes[i] as number) + c) >>> 0;
-        if (v < min) min = v;
-      }
-      sig[k] = min;
-    }
-    for (let b = 0; b < BANDS; b++) {
-      let h = 0x2545f491 + b;
-      for (let r = 0; r < ROWS; r++) h = mix32(h ^ (sig[b * ROWS + r] as number));
-      this.bandBuffer[b * TEXT_BLOCK + f] = h >>> 0;
-    }
-    this.bandBuffer[EXACT_BAND * TEXT_BLOCK + f] = h1 >>> 0;
+    for (let b = 0; b < BANDS; b++) this.bandBuffer[b * TEXT_BLOCK + f] = data[at + 3 + b] as number;
+    this.bandBuffer[EXACT_BAND * TEXT_BLOCK + f] = h1;
     this.textFill = f + 1;
     if (this.textFill === TEXT_BLOCK) this.flushTexts();
     return id;

@@ -3,6 +3,7 @@
 // Malformed records are counted with their line numbers; `strict` makes the first one fatal.
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
@@ -15,8 +16,15 @@ import {
   fromTwitterArchive,
   isTwitterArchiveHeader,
 } from './adapters.ts';
-import type { PostSource } from './engine.ts';
+import type { FeatureSink, PostSource } from './engine.ts';
 import { JsonStreamError, JsonStreamScanner } from './jsonstream.ts';
+import {
+  invalidJsonLine,
+  isBlank,
+  JsonLineJobs,
+  JsonLineParsers,
+  type ParsedLines,
+} from './parallel-read.ts';
 import type { InputFormat, Post, ReadStats } from './types.ts';
 
 export class CoordinationInputError extends Error {
@@ -31,6 +39,9 @@ export interface ReadOptions {
   /** When given, records (lines, rows, document items; numbered from 0 across files) for which it
    * returns false are passed over without being parsed where the format allows. */
   selectRecord?: (record: number) => boolean;
+  /** When given, JSON Lines files of at least `minBytes` are parsed by `threads` reading threads and their
+   * posts delivered to `sink` as feature batches (only when no `selectRecord` is given). */
+  parallel?: { threads: number; minBytes: number; sink: FeatureSink; jobBytes?: number };
 }
 
 /** Receives a post with the number of the record it came from and its position within that record. */
@@ -39,6 +50,10 @@ export type PostSink = (post: Post, record: number, position: number) => void;
 const MAX_MALFORMED_SAMPLES = 100;
 /** A first line this long without a line break is not JSON Lines: it is streamed as one document. */
 const MAX_FIRST_LINE = 8 << 20;
+/** Files smaller than this are parsed on the reading thread alone: starting reading threads (about a
+ * tenth of a second each) would take longer than they save. */
+const PARALLEL_MIN_BYTES = 16 << 20;
+export const MAX_READ_THREADS = 4;
 
 export function emptyReadStats(): ReadStats {
   return { files: [], posts: 0, malformed: 0, malformedSamples: [], skipped: 0, formats: {} };
@@ -57,14 +72,29 @@ export async function readPosts(files: string[], options: ReadOptions, onPost: P
     }
   }
   let bytesBefore = 0;
-  for (const file of files) {
-    stats.files.push(file);
-    const size = (await stat(file)).size;
-    await readOneFile(file, options, stats, counter, onPost, (done) =>
-      options.onBytes?.(bytesBefore + done, totalBytes),
-    );
-    bytesBefore += size;
-    options.onBytes?.(bytesBefore, totalBytes);
+  // Reading threads are started for the first file that uses them and serve every file after it.
+  let parsers: JsonLineParsers | null = null;
+  const parallel = options.parallel;
+  const pool =
+    parallel && parallel.threads > 0 && !options.selectRecord
+      ? (): JsonLineParsers => {
+          parsers ??= new JsonLineParsers(parallel.threads, parallel.sink.options, parallel.jobBytes);
+          return parsers;
+        }
+      : null;
+  try {
+    for (const file of files) {
+      stats.files.push(file);
+      const size = (await stat(file)).size;
+      const parallelFile = pool !== null && size >= (parallel?.minBytes ?? 0) ? pool : null;
+      await readOneFile(file, options, stats, counter, onPost, parallelFile, (done) =>
+        options.onBytes?.(bytesBefore + done, totalBytes),
+      );
+      bytesBefore += size;
+      options.onBytes?.(bytesBefore, totalBytes);
+    }
+  } finally {
+    await (parsers as JsonLineParsers | null)?.close();
   }
   return stats;
 }
@@ -94,6 +124,7 @@ async function readOneFile(
   stats: ReadStats,
   counter: { record: number },
   onPost: PostSink,
+  parsers: (() => JsonLineParsers) | null,
   onBytes: (done: number) => void,
 ): Promise<void> {
   const select = options.selectRecord;
@@ -197,7 +228,7 @@ async function readOneFile(
         return true;
       }
       record = counter.record++;
-      report(lineNo, { error: `invalid JSON (${(err as Error).message.slice(0, 80)})` });
+      report(lineNo, { error: invalidJsonLine(err) });
       return false;
     }
     jsonMode = 'lines';
@@ -257,6 +288,18 @@ async function readOneFile(
       documentFromLongLine = true;
       startDocument(lineNo + 1, text);
     }
+  };
+
+  // Parallel JSON Lines: once the first line has shown the file to be JSON Lines, the rest goes to the
+  // reading threads, and their posts to the sink as feature batches.
+  let jobs: JsonLineJobs | null = null;
+  const takeParsed = (parsed: ParsedLines): void => {
+    for (const { line, error } of parsed.reports) report(lineNo + line, { error });
+    stats.posts += parsed.batch.count;
+    stats.skipped += parsed.skipped;
+    (options.parallel as { sink: FeatureSink }).sink.onBatch(parsed.batch, counter.record);
+    lineNo += parsed.lines;
+    counter.record += parsed.records;
   };
 
   let csvError: unknown = null;
@@ -335,8 +378,15 @@ async function readOneFile(
     }
     if (mode === 'json') {
       stats.formats[file] ??= options.format === 'auto' ? 'json' : options.format;
-      if (jsonMode === 'document') writeDocument(decoder.write(chunk));
-      else feedJsonLines(chunk);
+      if (jobs !== null) await jobs.write(chunk);
+      else if (jsonMode === 'document') writeDocument(decoder.write(chunk));
+      else {
+        feedJsonLines(chunk);
+        if (jsonMode === 'lines' && parsers !== null) {
+          jobs = new JsonLineJobs(parsers(), takeParsed);
+          if (carryBytes > 0) await jobs.write(takeCarry(Buffer.alloc(0)));
+        }
+      }
       return;
     }
     if (csv === null) startCsv(mode === 'tsv' ? '\t' : ',');
@@ -356,7 +406,10 @@ async function readOneFile(
       await feed(chunk);
     }
     if (mode === 'json') {
-      if (jsonMode === 'document') writeDocument(decoder.end());
+      // Set by `feed` (which the compiler cannot see).
+      const parallelJobs = jobs as JsonLineJobs | null;
+      if (parallelJobs !== null) await parallelJobs.end();
+      else if (jsonMode === 'document') writeDocument(decoder.end());
       else if (carryBytes > 0) {
         const line = takeCarry(Buffer.alloc(0));
         if (handleJsonLine(line, 0, line.length)) writeDocument(decoder.end());
@@ -398,17 +451,6 @@ async function readOneFile(
     }
     throw err;
   }
-}
-
-/** Whether bytes [start, end) are white space only (as `String.prototype.trim` sees it). */
-function isBlank(bytes: Buffer, start: number, end: number): boolean {
-  for (let k = start; k < end; k++) {
-    const c = bytes[k] as number;
-    if (c === 32 || (c >= 9 && c <= 13)) continue;
-    // Other white space is not ASCII (a byte-order mark, a no-break space): decoded to tell.
-    return c < 128 ? false : bytes.toString('utf8', start, end).trim() === '';
-  }
-  return true;
 }
 
 /** Bytes read from a plain file at a time, into one buffer. */
@@ -478,12 +520,42 @@ async function readDocumentData(file: string, gzip: boolean, handler: DocumentPo
 }
 
 /** A PostSource over files: each scan streams them again (the second pass fetches details). */
-export function fileSource(files: string[], options: { format: InputFormat; strict: boolean }): PostSource {
+/** Reading threads by default: one per core, at most MAX_READ_THREADS (the thread that keeps the state
+ * takes about a sixth of the first pass's work, so more threads would mostly wait for it). */
+export function defaultReadThreads(): number {
+  return Math.min(availableParallelism(), MAX_READ_THREADS);
+}
+
+/** A PostSource over files: each scan streams them again (the second pass fetches details). The first
+ * pass parses JSON Lines files of at least `parallelMinBytes` on `threads` reading threads (0: none). */
+export function fileSource(
+  files: string[],
+  options: {
+    format: InputFormat;
+    strict: boolean;
+    threads?: number;
+    parallelMinBytes?: number;
+    /** Bytes per job sent to a reading thread (tests make it small to cut a small file into many). */
+    jobBytes?: number;
+  },
+): PostSource {
+  const threads = options.threads ?? defaultReadThreads();
   return {
-    scan: (onPost, onProgress, selectRecord) =>
+    scan: (onPost, onProgress, selectRecord, features) =>
       readPosts(
         files,
-        { format: options.format, strict: options.strict, onBytes: onProgress, selectRecord },
+        {
+          format: options.format,
+          strict: options.strict,
+          onBytes: onProgress,
+          selectRecord,
+          parallel: features && {
+            threads,
+            minBytes: options.parallelMinBytes ?? PARALLEL_MIN_BYTES,
+            sink: features,
+            jobBytes: options.jobBytes,
+          },
+        },
         onPost,
       ),
   };
