@@ -5,13 +5,14 @@
 // - bracketed (the default): 1 M, 5 M, 1 M, 5 M, ..., 1 M, one at a time, each with both cores; each
 //   5 M run is compared with the mean of the two 1 M runs around it, so that a drift over the minutes
 //   cancels to first order. The median of those ratios is the result. This is the ratio as a user sees
-//   it, and it carries one more effect: the work beside the analysis (compiling hot functions, marking
-//   the heap) runs on the second core, which is a larger part of a 1 M run (1.11-1.14 cores in use, 5 M:
-//   1.03-1.05), so the wall ratio comes out above the CPU ratio.
+//   it. (When reading ran on one thread, the work beside the analysis - compiling hot functions, marking
+//   the heap - ran free on the second core, a larger part of a 1 M run than of a 5 M run, and the wall
+//   ratio came out above the CPU ratio; reading threads now keep both cores busy at both sizes.)
 // - together (--together): the 5 M analysis runs on one core (taskset, where there is one) while 1 M
 //   analyses run one after another on the other, compared with the mean of the 1 M runs that ended
-//   before it. Both see the same minutes and one core each: the ratio of single-core times. Unpinned,
-//   the 1 M runs' extra threads took part of the 5 M run's core and the ratio came out higher.
+//   before it. Both see the same minutes and one core each: the ratio of single-core times (each run's
+//   reading threads then share its one core). Unpinned, the 1 M runs' extra threads took part of the
+//   5 M run's core and the ratio came out higher.
 //
 //   node --import tsx bench/coordination/run.ts --posts 1000000   (generates the data, once)
 //   node --import tsx bench/coordination/run.ts --posts 5000000
