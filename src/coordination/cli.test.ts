@@ -222,7 +222,11 @@ describe('vigil analyze coordination', () => {
     );
     await assert.rejects(
       run(['analyze', 'coordination', input, '--out', dir, '--threads', '-1']),
-      /--threads must be a whole number from 0 to 64 \(got '-1'\)/,
+      /--threads must be a whole number from 0 to 16 \(got '-1'\)/,
+    );
+    await assert.rejects(
+      run(['analyze', 'coordination', input, '--out', dir, '--threads', '17']),
+      /--threads must be a whole number from 0 to 16 \(got '17'\)/,
     );
     await assert.rejects(run(['analyze', 'coordination', input]), /required option '--out <dir>'/);
   });

@@ -60,14 +60,17 @@ function number(
   return n;
 }
 
+const MAX_THREADS_OPTION = 16;
+
 /** The reading threads asked for with --threads (default: defaultReadThreads()); throws UsageError. */
 export function readThreadsFromCli(value: string | undefined): number {
   if (value === undefined) return defaultReadThreads();
+  // Each reading thread holds a heap of its own (about 50 MiB): a bound keeps a typo from costing gigabytes.
   return number(
     value,
     'threads',
-    (n) => Number.isInteger(n) && n >= 0 && n <= 64,
-    'a whole number from 0 to 64',
+    (n) => Number.isInteger(n) && n >= 0 && n <= MAX_THREADS_OPTION,
+    `a whole number from 0 to ${MAX_THREADS_OPTION}`,
   );
 }
 
@@ -196,7 +199,7 @@ export function registerCoordinationCommands(program: Command): void {
     .option('--quiet', 'no progress bar and no summary on the terminal (for scripts)')
     .option(
       '--threads <n>',
-      `threads that parse JSON Lines input beside the one that analyses it (default: one per core, at most ${MAX_READ_THREADS}; 0: one thread reads)`,
+      `threads that parse JSON Lines input beside the one that analyses it (default: one per core, at most ${MAX_READ_THREADS}, none on one core; 0: one thread reads)`,
     )
     .option(
       '--temp-dir <dir>',

@@ -11,7 +11,7 @@ import { defaultConfig, generate } from '../../bench/coordination/generate.ts';
 import { type AnalysisResult, analyze } from './engine.ts';
 import { TELEGRAM } from './fixtures.ts';
 import { fileText, outputFiles } from './output.ts';
-import { CoordinationInputError, fileSource } from './read.ts';
+import { CoordinationInputError, defaultReadThreads, fileSource } from './read.ts';
 
 let dir = '';
 before(async () => {
@@ -55,6 +55,13 @@ function comparable(result: AnalysisResult): string {
 }
 
 describe('reading JSON Lines on several threads', () => {
+  it('uses one reading thread per core by default, at most four, and none on a single core', () => {
+    assert.deepEqual(
+      [1, 2, 3, 4, 8, 64].map((cores) => defaultReadThreads(cores)),
+      [0, 2, 3, 4, 4, 4],
+    );
+  });
+
   it('gives the same analysis as one thread, malformed lines and their numbers included, plain and gzipped', async () => {
     const content = mixedJsonLines();
     const plain = join(dir, 'posts.jsonl');

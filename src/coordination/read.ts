@@ -519,11 +519,11 @@ async function readDocumentData(file: string, gzip: boolean, handler: DocumentPo
   }
 }
 
-/** A PostSource over files: each scan streams them again (the second pass fetches details). */
 /** Reading threads by default: one per core, at most MAX_READ_THREADS (the thread that keeps the state
- * takes about a sixth of the first pass's work, so more threads would mostly wait for it). */
-export function defaultReadThreads(): number {
-  return Math.min(availableParallelism(), MAX_READ_THREADS);
+ * takes about a sixth of the first pass's work, so more threads would mostly wait for it); none on one
+ * core, where they could only add the cost of passing batches between threads. */
+export function defaultReadThreads(cores = availableParallelism()): number {
+  return cores < 2 ? 0 : Math.min(cores, MAX_READ_THREADS);
 }
 
 /** A PostSource over files: each scan streams them again (the second pass fetches details). The first
