@@ -172,7 +172,7 @@ export class TextIndex {
   /** Texts (kept when `close` lets the rest go). */
   private count = 0;
   /** A text's fingerprint while it is added by its words. */
-  private readonly fingerprint = new Uint32Array(FINGERPRINT_HEAD + MAX_WORDS);
+  private readonly fingerprint = new Uint32Array(MAX_FINGERPRINT);
   /** Work done verifying candidates (the similar-text trap is about this staying ~linear). */
   comparisons = 0;
   /** Word lists read back from the file to verify candidates (a read is a system call). */

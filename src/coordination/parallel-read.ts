@@ -187,33 +187,29 @@ export class JsonLineJobs {
       this.keep(chunk);
       return;
     }
-    const job = new Uint8Array(this.pieceBytes + lastBreak + 1);
-    let at = 0;
-    for (const piece of this.pieces) {
-      job.set(piece, at);
-      at += piece.length;
-    }
-    job.set(chunk.subarray(0, lastBreak + 1), at);
-    this.pieces = [];
-    this.pieceBytes = 0;
+    const job = this.takePieces(chunk.subarray(0, lastBreak + 1));
     this.keep(chunk.subarray(lastBreak + 1));
     await this.send(job);
   }
 
   /** Sends what is left (a last line without its line break) and waits for every job. */
   async end(): Promise<void> {
-    if (this.pieceBytes > 0) {
-      const job = new Uint8Array(this.pieceBytes);
-      let at = 0;
-      for (const piece of this.pieces) {
-        job.set(piece, at);
-        at += piece.length;
-      }
-      this.pieces = [];
-      this.pieceBytes = 0;
-      await this.send(job);
-    }
+    if (this.pieceBytes > 0) await this.send(this.takePieces(new Uint8Array(0)));
     while (this.inFlight.length > 0) this.onParsed(await (this.inFlight.shift() as Promise<ParsedLines>));
+  }
+
+  /** The kept bytes followed by `tail`, in a buffer of their own (a job to send); nothing is kept after. */
+  private takePieces(tail: Uint8Array): Uint8Array {
+    const job = new Uint8Array(this.pieceBytes + tail.length);
+    let at = 0;
+    for (const piece of this.pieces) {
+      job.set(piece, at);
+      at += piece.length;
+    }
+    job.set(tail, at);
+    this.pieces = [];
+    this.pieceBytes = 0;
+    return job;
   }
 
   private keep(bytes: Uint8Array): void {

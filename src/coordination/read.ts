@@ -75,19 +75,22 @@ export async function readPosts(files: string[], options: ReadOptions, onPost: P
   // Reading threads are started for the first file that uses them and serve every file after it.
   let parsers: JsonLineParsers | null = null;
   const parallel = options.parallel;
-  const pool =
+  const threaded: ThreadedLines | null =
     parallel && parallel.threads > 0 && !options.selectRecord
-      ? (): JsonLineParsers => {
-          parsers ??= new JsonLineParsers(parallel.threads, parallel.sink.options, parallel.jobBytes);
-          return parsers;
+      ? {
+          sink: parallel.sink,
+          parsers: () => {
+            parsers ??= new JsonLineParsers(parallel.threads, parallel.sink.options, parallel.jobBytes);
+            return parsers;
+          },
         }
       : null;
   try {
     for (const file of files) {
       stats.files.push(file);
       const size = (await stat(file)).size;
-      const parallelFile = pool !== null && size >= (parallel?.minBytes ?? 0) ? pool : null;
-      await readOneFile(file, options, stats, counter, onPost, parallelFile, (done) =>
+      const threadedFile = threaded !== null && size >= (parallel?.minBytes ?? 0) ? threaded : null;
+      await readOneFile(file, options, stats, counter, onPost, threadedFile, (done) =>
         options.onBytes?.(bytesBefore + done, totalBytes),
       );
       bytesBefore += size;
@@ -97,6 +100,12 @@ export async function readPosts(files: string[], options: ReadOptions, onPost: P
     await (parsers as JsonLineParsers | null)?.close();
   }
   return stats;
+}
+
+/** Reading threads for the JSON Lines of a file (started on first use), and where their batches go. */
+interface ThreadedLines {
+  parsers: () => JsonLineParsers;
+  sink: FeatureSink;
 }
 
 async function isGzip(file: string): Promise<boolean> {
@@ -124,7 +133,7 @@ async function readOneFile(
   stats: ReadStats,
   counter: { record: number },
   onPost: PostSink,
-  parsers: (() => JsonLineParsers) | null,
+  threaded: ThreadedLines | null,
   onBytes: (done: number) => void,
 ): Promise<void> {
   const select = options.selectRecord;
@@ -297,7 +306,7 @@ async function readOneFile(
     for (const { line, error } of parsed.reports) report(lineNo + line, { error });
     stats.posts += parsed.batch.count;
     stats.skipped += parsed.skipped;
-    (options.parallel as { sink: FeatureSink }).sink.onBatch(parsed.batch, counter.record);
+    threaded?.sink.onBatch(parsed.batch, counter.record);
     lineNo += parsed.lines;
     counter.record += parsed.records;
   };
@@ -382,8 +391,8 @@ async function readOneFile(
       else if (jsonMode === 'document') writeDocument(decoder.write(chunk));
       else {
         feedJsonLines(chunk);
-        if (jsonMode === 'lines' && parsers !== null) {
-          jobs = new JsonLineJobs(parsers(), takeParsed);
+        if (jsonMode === 'lines' && threaded !== null) {
+          jobs = new JsonLineJobs(threaded.parsers(), takeParsed);
           if (carryBytes > 0) await jobs.write(takeCarry(Buffer.alloc(0)));
         }
       }
